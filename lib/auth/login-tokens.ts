@@ -1,0 +1,50 @@
+// Login tokens (m.login.token): short-lived and single-use, the hand-off from SSO to the client.
+import { db } from "../db/client";
+import { MatrixError } from "../matrix/errors";
+import { generateToken, hashSecret } from "./secrets";
+
+export interface LoginTokenOrigin {
+  authProviderId?: string | null;
+  authProviderSessionId?: string | null;
+}
+
+export async function createLoginToken(userId: string, lifetimeMs: number, origin: LoginTokenOrigin = {}): Promise<string> {
+  const token = generateToken("syl");
+  await db().loginToken.create({
+    data: {
+      tokenHash: hashSecret(token),
+      userId,
+      expiresAt: new Date(Date.now() + lifetimeMs),
+      authProviderId: origin.authProviderId ?? null,
+      authProviderSessionId: origin.authProviderSessionId ?? null,
+    },
+  });
+  return token;
+}
+
+export interface ConsumedLoginToken {
+  userId: string;
+  authProviderId: string | null;
+  authProviderSessionId: string | null;
+}
+
+/**
+ * Marks the token used before looking at it, so two concurrent logins with one token cannot both
+ * succeed; a missing, reused or expired token all give the same 403 (as Synapse).
+ */
+export async function consumeLoginToken(token: string): Promise<ConsumedLoginToken> {
+  const invalid = () => new MatrixError("M_FORBIDDEN", "Invalid login token");
+  const tokenHash = hashSecret(token);
+  const now = new Date();
+  const { count } = await db().loginToken.updateMany({ where: { tokenHash, usedAt: null }, data: { usedAt: now } });
+  if (count !== 1) throw invalid();
+  const row = await db().loginToken.findUnique({ where: { tokenHash } });
+  if (!row || row.expiresAt.getTime() <= now.getTime()) throw invalid();
+  return { userId: row.userId, authProviderId: row.authProviderId, authProviderSessionId: row.authProviderSessionId };
+}
+
+/** Removes tokens that expired more than five minutes ago (Synapse purges on the same rule). */
+export async function purgeExpiredLoginTokens(): Promise<number> {
+  const { count } = await db().loginToken.deleteMany({ where: { expiresAt: { lt: new Date(Date.now() - 300_000) } } });
+  return count;
+}

@@ -1,0 +1,240 @@
+// GET and POST /_matrix/client/{r0,v3}/login, as Synapse's LoginRestServlet and
+// AuthHandler.validate_login (behaviour reference §1.1, §1.2, §4.8). Error messages are Synapse's.
+import { getConfig } from "../config/load-config";
+import type { HomeserverConfig } from "../config/schema";
+import { db, type Transaction } from "../db/client";
+import { logger } from "../logging/logger";
+import { MatrixError } from "../matrix/errors";
+import { qualifyUserId } from "../matrix/identifiers";
+import { requireJsonObject, type MatrixRequest } from "../matrix/route";
+import { loginLimiters } from "../ratelimit/login-limiters";
+import { findUserIdByThreepid, findUsersCaseInsensitive, pickCaseInsensitiveMatch } from "../users/users";
+import { issueTokensInTransaction } from "./access-tokens";
+import { ensureDevice } from "./devices";
+import { consumeLoginToken } from "./login-tokens";
+import { verifyPassword } from "./passwords";
+import { loginExtensions } from "./login-extensions";
+
+type Flow = Record<string, unknown> & { type: string };
+
+export function passwordLoginEnabled(config: HomeserverConfig): boolean {
+  return config.password_config.enabled === true;
+}
+
+export function listLoginFlows(config: HomeserverConfig = getConfig()): { flows: Flow[] } {
+  const flows: Flow[] = [];
+  const identityProviders = loginExtensions.identityProviders(config);
+  if (identityProviders.some((idp) => idp.id === "cas")) flows.push({ type: "m.login.cas" });
+  if (identityProviders.length > 0) {
+    flows.push({
+      type: "m.login.sso",
+      identity_providers: identityProviders.map(({ id, name, icon, brand }) => ({
+        id,
+        name,
+        ...(icon ? { icon } : {}),
+        ...(brand ? { brand } : {}),
+      })),
+    });
+  }
+  if (identityProviders.length > 0 || config.login_via_existing_session.enabled) {
+    flows.push({
+      type: "m.login.token",
+      ...(config.login_via_existing_session.enabled ? { get_login_token: true } : {}),
+    });
+  }
+  if (passwordLoginEnabled(config)) flows.push({ type: "m.login.password" });
+  return { flows };
+}
+
+const forbidden = () => new MatrixError("M_FORBIDDEN", "Invalid username or password");
+const missingKeys = () => new MatrixError("M_UNKNOWN", "Missing JSON keys.");
+
+interface LoginOutcome {
+  userId: string;
+  authProviderId?: string | null;
+  authProviderSessionId?: string | null;
+  /** Extra top-level fields for the response (SSO mapping provider's extra attributes). */
+  extraResponse?: Record<string, unknown>;
+}
+
+export async function logIn({ json, clientIp }: MatrixRequest): Promise<Record<string, unknown>> {
+  const config = getConfig();
+  const body = requireJsonObject(await json());
+  const limiters = loginLimiters(config);
+
+  if (body.refresh_token !== undefined && typeof body.refresh_token !== "boolean") {
+    throw new MatrixError("M_UNKNOWN", "`refresh_token` should be true or false.");
+  }
+  const wantsRefresh = body.refresh_token === true && config.refreshable_access_token_lifetime !== null;
+  if (body.type === undefined) throw missingKeys();
+  if (typeof body.type !== "string") throw new MatrixError("M_INVALID_PARAM", "Bad parameter: type");
+  const deviceId = optionalString(body, "device_id");
+  const displayName = optionalString(body, "initial_device_display_name");
+  if (deviceId !== undefined && deviceId.length > 512) {
+    throw new MatrixError("M_INVALID_PARAM", "device_id cannot be longer than 512 characters.");
+  }
+
+  limiters.address.check(clientIp);
+  let outcome: LoginOutcome;
+  if (body.type === "m.login.token") {
+    outcome = await tokenLogin(body);
+  } else if (body.type === "m.login.password") {
+    outcome = await passwordLogin(body, config);
+  } else {
+    throw new MatrixError("M_UNKNOWN", `Unknown login type ${body.type}`);
+  }
+
+  return completeLogin(config, outcome, { deviceId, displayName, wantsRefresh, clientIp });
+}
+
+function optionalString(body: Record<string, unknown>, key: string): string | undefined {
+  const value = body[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw new MatrixError("M_INVALID_PARAM", `Bad parameter: ${key}`);
+  return value;
+}
+
+async function tokenLogin(body: Record<string, unknown>): Promise<LoginOutcome> {
+  if (body.token === undefined) throw missingKeys();
+  if (typeof body.token !== "string") throw new MatrixError("M_INVALID_PARAM", "Bad parameter: token");
+  const consumed = await consumeLoginToken(body.token);
+  return {
+    userId: consumed.userId,
+    authProviderId: consumed.authProviderId,
+    authProviderSessionId: consumed.authProviderSessionId,
+    extraResponse: await loginExtensions.extraLoginAttributes(consumed.userId),
+  };
+}
+
+type Identifier =
+  | { kind: "user"; user: string }
+  | { kind: "thirdparty"; medium: string; address: string };
+
+/** Normalises the legacy top-level forms and `identifier` as Synapse's validate_login step 2. */
+export function loginIdentifierOf(body: Record<string, unknown>): Identifier {
+  let identifier: Record<string, unknown>;
+  if (body.medium !== undefined && body.address !== undefined) {
+    identifier = { type: "m.id.thirdparty", medium: body.medium, address: body.address };
+  } else if (body.user !== undefined) {
+    identifier = { type: "m.id.user", user: body.user };
+  } else if (body.identifier !== undefined && body.identifier !== null && typeof body.identifier === "object" && !Array.isArray(body.identifier)) {
+    identifier = body.identifier as Record<string, unknown>;
+  } else {
+    throw new MatrixError("M_INVALID_PARAM", "Invalid login submission");
+  }
+  if (identifier.type === undefined) throw new MatrixError("M_MISSING_PARAM", "'identifier' dict has no key 'type'");
+
+  if (identifier.type === "m.id.phone") {
+    const number = identifier.phone ?? identifier.number;
+    if (typeof identifier.country !== "string" || typeof number !== "string") {
+      throw new MatrixError("M_INVALID_PARAM", "Invalid phone-type identifier");
+    }
+    // Phone numbers are looked up as msisdn third-party IDs; without a phone-number library we only
+    // accept numbers already in international digits form.
+    return { kind: "thirdparty", medium: "msisdn", address: number.replace(/[^0-9]/g, "") };
+  }
+  if (identifier.type === "m.id.thirdparty") {
+    if (typeof identifier.medium !== "string" || typeof identifier.address !== "string") {
+      throw new MatrixError("M_UNKNOWN", "Invalid thirdparty identifier");
+    }
+    const address = identifier.medium === "email" ? identifier.address.trim().toLowerCase() : identifier.address;
+    return { kind: "thirdparty", medium: identifier.medium, address };
+  }
+  if (identifier.type !== "m.id.user") throw new MatrixError("M_UNKNOWN", "Unknown login identifier type");
+  if (typeof identifier.user !== "string" || identifier.user === "") {
+    throw new MatrixError("M_UNKNOWN", "User identifier is missing 'user' key");
+  }
+  return { kind: "user", user: identifier.user };
+}
+
+async function passwordLogin(body: Record<string, unknown>, config: HomeserverConfig): Promise<LoginOutcome> {
+  if (!passwordLoginEnabled(config)) throw new MatrixError("M_UNKNOWN", "Password login has been disabled.");
+  if (typeof body.password !== "string") throw new MatrixError("M_INVALID_PARAM", "Bad parameter: password");
+  const password = body.password;
+  const failedAttempts = loginLimiters(config).failedAttempts;
+  const identifier = loginIdentifierOf(body);
+
+  if (identifier.kind === "thirdparty") {
+    const key = `${identifier.medium}:${identifier.address}`;
+    failedAttempts.check(key, { consume: false });
+    const viaModule = await loginExtensions.checkThreepidPassword(identifier.medium, identifier.address, password);
+    if (viaModule) return { userId: viaModule };
+    const userId = await findUserIdByThreepid(identifier.medium, identifier.address);
+    if (!userId) {
+      failedAttempts.record(key);
+      throw forbidden();
+    }
+    return checkUserPassword(userId, password, body, config);
+  }
+  return checkUserPassword(identifier.user, password, body, config);
+}
+
+async function checkUserPassword(
+  user: string,
+  password: string,
+  body: Record<string, unknown>,
+  config: HomeserverConfig,
+): Promise<LoginOutcome> {
+  const qualified = qualifyUserId(user, config.server_name);
+  const failedAttempts = loginLimiters(config).failedAttempts;
+  const key = qualified.toLowerCase();
+  failedAttempts.check(key, { consume: false });
+
+  const viaModule = await loginExtensions.checkPassword(user, qualified, password, body);
+  if (viaModule) return { userId: viaModule };
+
+  if (config.password_config.localdb_enabled) {
+    const { user: account, ambiguous } = pickCaseInsensitiveMatch(qualified, await findUsersCaseInsensitive(qualified));
+    if (ambiguous) logger.warn(`login: ${qualified} matches more than one user inexactly; refusing`);
+    const settings = { pepper: config.password_config.pepper, rounds: config.bcrypt_rounds };
+    if (await verifyPassword(password, account?.passwordHash, settings)) return { userId: account!.userId };
+  }
+  failedAttempts.record(key);
+  throw forbidden();
+}
+
+interface CompleteLoginOptions {
+  deviceId?: string;
+  displayName?: string;
+  wantsRefresh: boolean;
+  clientIp: string;
+}
+
+/** Synapse's _complete_login: account limit, deactivation, then device and tokens in one transaction. */
+async function completeLogin(
+  config: HomeserverConfig,
+  outcome: LoginOutcome,
+  options: CompleteLoginOptions,
+): Promise<Record<string, unknown>> {
+  loginLimiters(config).account.check(outcome.userId.toLowerCase());
+  const account = await db().user.findUnique({ where: { userId: outcome.userId }, select: { deactivated: true } });
+  if (!account) throw forbidden();
+  if (account.deactivated) throw new MatrixError("M_USER_DEACTIVATED", "This account has been deactivated");
+
+  const { deviceId, tokens } = await db().$transaction(async (tx) => {
+    const id = await ensureDeviceIn(tx, outcome, options);
+    const issued = await issueTokensInTransaction(tx, config, outcome.userId, id, options.wantsRefresh);
+    await tx.user.update({ where: { userId: outcome.userId }, data: { lastLoginAt: new Date() } });
+    return { deviceId: id, tokens: issued };
+  });
+
+  const response: Record<string, unknown> = {
+    user_id: outcome.userId,
+    access_token: tokens.accessToken,
+    home_server: config.server_name,
+    device_id: deviceId,
+    ...(tokens.expiresInMs !== undefined ? { expires_in_ms: tokens.expiresInMs } : {}),
+    ...(tokens.refreshToken !== undefined ? { refresh_token: tokens.refreshToken } : {}),
+    ...(config.serve_client_wellknown ? { well_known: { "m.homeserver": { base_url: config.public_baseurl } } } : {}),
+  };
+  return { ...outcome.extraResponse, ...response };
+}
+
+async function ensureDeviceIn(tx: Transaction, outcome: LoginOutcome, options: CompleteLoginOptions): Promise<string> {
+  return ensureDevice(outcome.userId, options.deviceId, {
+    displayName: options.displayName,
+    clientIp: options.clientIp,
+    authProviderId: outcome.authProviderId,
+    authProviderSessionId: outcome.authProviderSessionId,
+  }, tx);
+}

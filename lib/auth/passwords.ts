@@ -1,0 +1,51 @@
+// Password hashing compatible with Synapse (synapse/handlers/auth.py: hash / validate_hash):
+// NFKC-normalise, UTF-8 encode, append password_config.pepper, bcrypt at bcrypt_rounds. bcrypt only
+// reads 72 bytes, so the input is cut there explicitly. Synapse's $2b$ hashes verify unchanged, so a
+// Synapse users table can be brought over.
+//
+// `bcrypt` (native) runs in libuv's thread pool, so hashing never blocks the event loop.
+import bcrypt from "bcrypt";
+
+export interface PasswordSettings {
+  pepper: string;
+  rounds: number;
+}
+
+function passwordBytes(password: string, pepper: string): Buffer {
+  const bytes = Buffer.concat([Buffer.from(password.normalize("NFKC"), "utf8"), Buffer.from(pepper, "utf8")]);
+  return bytes.subarray(0, 72);
+}
+
+export function hashPassword(password: string, settings: PasswordSettings): Promise<string> {
+  return bcrypt.hash(passwordBytes(password, settings.pepper), settings.rounds);
+}
+
+// Compared against when the user does not exist or has no password, so that a wrong user name
+// costs as long as a wrong password and response times do not reveal which accounts exist.
+const dummyHashes = new Map<number, Promise<string>>();
+function dummyHash(rounds: number): Promise<string> {
+  let hash = dummyHashes.get(rounds);
+  if (!hash) {
+    hash = bcrypt.hash("no such user", rounds);
+    dummyHashes.set(rounds, hash);
+  }
+  return hash;
+}
+
+export async function verifyPassword(
+  password: string,
+  hash: string | null | undefined,
+  settings: PasswordSettings,
+): Promise<boolean> {
+  const input = passwordBytes(password, settings.pepper);
+  if (!hash) {
+    // An empty or missing stored hash never matches (as in Synapse), but still costs a hash.
+    await bcrypt.compare(input, await dummyHash(settings.rounds));
+    return false;
+  }
+  try {
+    return await bcrypt.compare(input, hash);
+  } catch {
+    return false;
+  }
+}

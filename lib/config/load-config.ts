@@ -1,0 +1,101 @@
+// Reads homeserver.yaml (HOMESERVER_CONFIG, default ./homeserver.yaml), validates it, and keeps
+// the result for the life of the process. An invalid file stops start-up with a message naming
+// the key, the value found and what was expected.
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { logger } from "../logging/logger";
+import { homeserverConfigSchema, KNOWN_TOP_LEVEL_KEYS, type HomeserverConfig } from "./schema";
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export function configPath(): string {
+  return path.resolve(process.env.HOMESERVER_CONFIG ?? "./homeserver.yaml");
+}
+
+function describeValue(raw: unknown, keyPath: PropertyKey[]): string {
+  let value: unknown = raw;
+  for (const key of keyPath) {
+    if (value === null || typeof value !== "object") return "nothing";
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function formatIssues(error: z.ZodError, raw: unknown, file: string): string {
+  const lines = error.issues.map((issue) => {
+    const key = issue.path.map(String).join(".") || "(top level)";
+    return `  ${key}: ${issue.message} (found: ${describeValue(raw, issue.path)})`;
+  });
+  return `Invalid homeserver config ${file}:\n${lines.join("\n")}`;
+}
+
+/** Validates an already-parsed config object. `file` is used in messages and to resolve relative paths. */
+export function parseHomeserverConfig(raw: unknown, file = configPath()): HomeserverConfig {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new ConfigError(`Invalid homeserver config ${file}: expected a YAML mapping of keys to values`);
+  }
+  const result = homeserverConfigSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(formatIssues(result.error, raw, file));
+  const parsed = result.data;
+
+  const ignored = Object.keys(raw).filter((key) => !KNOWN_TOP_LEVEL_KEYS.has(key));
+  if (ignored.length > 0) {
+    logger.info(`config: these Synapse settings are accepted but not used by this service: ${ignored.join(", ")}`);
+  }
+
+  let signingSecret = parsed.macaroon_secret_key ?? parsed.form_secret;
+  if (!signingSecret) {
+    logger.warn(
+      "config: neither macaroon_secret_key nor form_secret is set; using a random secret for this process. " +
+        "SSO logins in flight will fail after a restart, and several instances cannot share logins: set one.",
+    );
+    signingSecret = randomBytes(32).toString("base64url");
+  }
+
+  return {
+    ...parsed,
+    public_baseurl: parsed.public_baseurl ?? `https://${parsed.server_name}/`,
+    signingSecret,
+    configDir: path.dirname(file),
+  };
+}
+
+export function loadConfigFile(file = configPath()): HomeserverConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConfigError(`Cannot read homeserver config ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`Homeserver config ${file} is not valid YAML: ${(error as Error).message}`);
+  }
+  return parseHomeserverConfig(raw, file);
+}
+
+// Route handlers may be bundled separately by Next.js; the config lives on globalThis so that
+// every bundle sees the one instance.
+const holder = globalThis as unknown as { __homeserverConfig?: HomeserverConfig };
+
+export function getConfig(): HomeserverConfig {
+  holder.__homeserverConfig ??= loadConfigFile();
+  return holder.__homeserverConfig;
+}
+
+/** For tests and the CLI: replace the process-wide config. */
+export function setConfig(config: HomeserverConfig | undefined): void {
+  holder.__homeserverConfig = config;
+}

@@ -1,0 +1,36 @@
+// Chooses the Prisma driver adapter from DATABASE_URL: `file:` is SQLite (better-sqlite3),
+// `postgres://` / `postgresql://` is PostgreSQL (pg). Both the runtime client and the migration
+// runner go through here, so they always talk to the same database the same way.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+
+export type DatabaseProvider = "sqlite" | "postgresql";
+
+export const DEFAULT_DATABASE_URL = "file:./data/homeserver.db";
+
+export function databaseProviderOf(databaseUrl: string): DatabaseProvider {
+  if (databaseUrl.startsWith("file:")) return "sqlite";
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return "postgresql";
+  throw new Error(
+    `DATABASE_URL must start with "file:" (SQLite) or "postgresql://" (PostgreSQL), got "${databaseUrl.split(":")[0]}:…"`,
+  );
+}
+
+/** The SQLite file a `file:` URL names, resolved against the working directory. */
+export function sqliteFilePath(databaseUrl: string): string {
+  const withoutScheme = databaseUrl.slice("file:".length).split("?")[0];
+  return path.resolve(withoutScheme);
+}
+
+export function createAdapterFactory(databaseUrl: string): PrismaBetterSqlite3 | PrismaPg {
+  if (databaseProviderOf(databaseUrl) === "sqlite") {
+    const file = sqliteFilePath(databaseUrl);
+    mkdirSync(path.dirname(file), { recursive: true });
+    // A busy timeout lets several connections (server, CLI, tests) share one file without
+    // failing on a momentary write lock.
+    return new PrismaBetterSqlite3({ url: file, timeout: 5000 });
+  }
+  return new PrismaPg({ connectionString: databaseUrl, max: 10 });
+}

@@ -1,0 +1,19 @@
+// Next.js configuration. Native and WebAssembly-backed packages stay outside the server bundle
+// and are loaded by Node at run time.
+/** @type {import('next').NextConfig} */
+module.exports = {
+  poweredByHeader: false,
+  reactStrictMode: true,
+  serverExternalPackages: [
+    "better-sqlite3",
+    "bcrypt",
+    "pg",
+    "@prisma/client",
+    "@prisma/adapter-better-sqlite3",
+    "@prisma/adapter-pg",
+    "@prisma/driver-adapter-utils",
+    "@prisma/schema-engine-wasm",
+  ],
+  // Synapse serves /_matrix/client/v3/login, never /login/; don't redirect on trailing slashes.
+  skipTrailingSlashRedirect: true,
+};

@@ -1,0 +1,109 @@
+// Starts the real service (server.ts over the production build) for a test, on 127.0.0.1 with a
+// free port, its own config file and its own database, and stops it afterwards.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { stringify } from "yaml";
+
+const ROOT = path.resolve(__dirname, "..");
+
+export interface RunningServer {
+  baseUrl: string;
+  configFile: string;
+  databaseUrl: string;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function testConfig(overrides: Record<string, unknown> = {}, port = 8008): Record<string, unknown> {
+  return {
+    server_name: "test.local",
+    public_baseurl: `http://127.0.0.1:${port}/`,
+    macaroon_secret_key: "test-secret-test-secret-test-secret",
+    bcrypt_rounds: 4,
+    rc_login: {
+      address: { per_second: 1000, burst_count: 1000 },
+      account: { per_second: 1000, burst_count: 1000 },
+      failed_attempts: { per_second: 1000, burst_count: 1000 },
+    },
+    ...overrides,
+  };
+}
+
+export function sqliteUrl(dir: string): string {
+  return `file:${path.join(dir, "homeserver.db")}`;
+}
+
+export async function startServer(options: {
+  config?: Record<string, unknown>;
+  databaseUrl?: string;
+  env?: Record<string, string>;
+} = {}): Promise<RunningServer> {
+  if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
+    throw new Error("no production build: run `npm run build` before the integration tests");
+  }
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), "hs-test-"));
+  const configFile = path.join(dir, "homeserver.yaml");
+  writeFileSync(configFile, stringify(testConfig(options.config, port)));
+  const databaseUrl = options.databaseUrl ?? sqliteUrl(dir);
+  let log = "";
+  const child: ChildProcess = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), ["server.ts"], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      HOMESERVER_CONFIG: configFile,
+      DATABASE_URL: databaseUrl,
+      LOG_LEVEL: "info",
+      ...options.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (chunk) => (log += chunk));
+  child.stderr?.on("data", (chunk) => (log += chunk));
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  const stop = async () => {
+    if (child.exitCode === null) {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => {
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+        child.once("exit", () => {
+          clearTimeout(timer);
+          resolve(undefined);
+        });
+      });
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${log}`);
+    try {
+      const response = await fetch(`${baseUrl}/_matrix/client/v3/login`);
+      if (response.ok) return { baseUrl, configFile, databaseUrl, output: () => log, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await stop();
+  throw new Error(`server did not start within 60 s:\n${log}`);
+}
