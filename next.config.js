@@ -13,6 +13,7 @@ module.exports = {
     "@prisma/adapter-pg",
     "@prisma/driver-adapter-utils",
     "@prisma/schema-engine-wasm",
+    "nunjucks",
   ],
   // Synapse serves /_matrix/client/v3/login, never /login/; don't redirect on trailing slashes.
   skipTrailingSlashRedirect: true,

@@ -11,6 +11,9 @@ import type { HomeserverConfig } from "./lib/config/schema";
 import { databaseUrl } from "./lib/db/client";
 import { applyPendingMigrations } from "./lib/db/schema-engine";
 import { logger } from "./lib/logging/logger";
+import { renderDocument } from "./lib/pages/html-renderer";
+import { identityProviders } from "./lib/sso/registry";
+import { registerHtmlRenderer } from "./lib/pages/html-response";
 
 const dev = process.argv.includes("--dev");
 const port = Number(process.env.PORT ?? 8008);
@@ -41,7 +44,18 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  try {
+    // SSO sections and mapping-provider configs are checked now, not at the first login.
+    identityProviders(config);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof Error) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
   setConfig(config);
+  registerHtmlRenderer(renderDocument);
 
   const { applied } = await applyPendingMigrations(databaseUrl());
   if (applied.length > 0) logger.info(`database: applied migrations ${applied.join(", ")}`);

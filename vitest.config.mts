@@ -12,5 +12,6 @@ export default defineConfig({
     maxWorkers: 2,
     env: { NODE_ENV: "test" },
     setupFiles: ["test-support/no-network.ts"],
+    globalSetup: ["test-support/global-setup.ts"],
   },
 });

@@ -51,11 +51,13 @@ export async function startServer(options: {
   config?: Record<string, unknown>;
   databaseUrl?: string;
   env?: Record<string, string>;
+  /** A port chosen in advance (e.g. for an IdP's redirect URI); a free one otherwise. */
+  port?: number;
 } = {}): Promise<RunningServer> {
   if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
     throw new Error("no production build: run `npm run build` before the integration tests");
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const dir = mkdtempSync(path.join(os.tmpdir(), "hs-test-"));
   const configFile = path.join(dir, "homeserver.yaml");
   writeFileSync(configFile, stringify(testConfig(options.config, port)));

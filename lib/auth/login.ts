@@ -13,6 +13,8 @@ import { issueTokensInTransaction } from "./access-tokens";
 import { ensureDevice } from "./devices";
 import { consumeLoginToken } from "./login-tokens";
 import { verifyPassword } from "./passwords";
+import { recentExtraAttributes } from "../sso/extra-attributes";
+import { identityProviders } from "../sso/registry";
 import { loginExtensions } from "./login-extensions";
 
 type Flow = Record<string, unknown> & { type: string };
@@ -23,12 +25,12 @@ export function passwordLoginEnabled(config: HomeserverConfig): boolean {
 
 export function listLoginFlows(config: HomeserverConfig = getConfig()): { flows: Flow[] } {
   const flows: Flow[] = [];
-  const identityProviders = loginExtensions.identityProviders(config);
-  if (identityProviders.some((idp) => idp.id === "cas")) flows.push({ type: "m.login.cas" });
-  if (identityProviders.length > 0) {
+  const providers = identityProviders(config);
+  if (providers.some((idp) => idp.id === "cas")) flows.push({ type: "m.login.cas" });
+  if (providers.length > 0) {
     flows.push({
       type: "m.login.sso",
-      identity_providers: identityProviders.map(({ id, name, icon, brand }) => ({
+      identity_providers: providers.map(({ id, name, icon, brand }) => ({
         id,
         name,
         ...(icon ? { icon } : {}),
@@ -36,7 +38,7 @@ export function listLoginFlows(config: HomeserverConfig = getConfig()): { flows:
       })),
     });
   }
-  if (identityProviders.length > 0 || config.login_via_existing_session.enabled) {
+  if (providers.length > 0 || config.login_via_existing_session.enabled) {
     flows.push({
       type: "m.login.token",
       ...(config.login_via_existing_session.enabled ? { get_login_token: true } : {}),
@@ -102,7 +104,7 @@ async function tokenLogin(body: Record<string, unknown>): Promise<LoginOutcome> 
     userId: consumed.userId,
     authProviderId: consumed.authProviderId,
     authProviderSessionId: consumed.authProviderSessionId,
-    extraResponse: await loginExtensions.extraLoginAttributes(consumed.userId),
+    extraResponse: await recentExtraAttributes(consumed.userId),
   };
 }
 

@@ -17,7 +17,7 @@ export class ConfigError extends Error {
 }
 
 export function configPath(): string {
-  return path.resolve(process.env.HOMESERVER_CONFIG ?? "./homeserver.yaml");
+  return path.resolve(/* turbopackIgnore: true */ process.env.HOMESERVER_CONFIG ?? "./homeserver.yaml");
 }
 
 function describeValue(raw: unknown, keyPath: PropertyKey[]): string {

@@ -21,7 +21,7 @@ export function databaseProviderOf(databaseUrl: string): DatabaseProvider {
 /** The SQLite file a `file:` URL names, resolved against the working directory. */
 export function sqliteFilePath(databaseUrl: string): string {
   const withoutScheme = databaseUrl.slice("file:".length).split("?")[0];
-  return path.resolve(withoutScheme);
+  return path.resolve(/* turbopackIgnore: true */ withoutScheme);
 }
 
 export function createAdapterFactory(databaseUrl: string): PrismaBetterSqlite3 | PrismaPg {

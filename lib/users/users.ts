@@ -1,5 +1,5 @@
 // Local user accounts: creation and the case-insensitive look-ups Synapse uses.
-import { db, isUniqueViolation } from "../db/client";
+import { db, isUniqueViolation, type Transaction } from "../db/client";
 import { MatrixError } from "../matrix/errors";
 import { localpartProblem, qualifyUserId, type LocalpartRules } from "../matrix/identifiers";
 
@@ -51,6 +51,8 @@ export interface NewUser {
   emails?: string[];
   /** An upstream identity to link in the same transaction. */
   externalId?: { authProvider: string; externalId: string };
+  /** More work that must succeed with the registration or roll it back (e.g. consuming a session). */
+  alsoInTransaction?: (tx: Transaction) => Promise<void>;
 }
 
 /**
@@ -82,11 +84,48 @@ export async function createUser(user: NewUser, rules: LocalpartRules): Promise<
         if (!bound) await tx.threePid.create({ data: { medium: "email", address: email, userId } });
       }
       if (user.externalId) await tx.userExternalId.create({ data: { ...user.externalId, userId } });
+      await user.alsoInTransaction?.(tx);
       return created;
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new MatrixError("M_USER_IN_USE", "User ID already taken.");
+    if (isUniqueViolation(error)) {
+      // The same upstream identity registering twice at once is not a taken name: say which.
+      if (user.externalId && (await findUserIdByExternalId(user.externalId.authProvider, user.externalId.externalId))) {
+        throw new ExternalIdLinkedError();
+      }
+      throw new MatrixError("M_USER_IN_USE", "User ID already taken.");
+    }
     throw error;
+  }
+}
+
+/** The upstream identity got linked to an account by a concurrent request. */
+export class ExternalIdLinkedError extends Error {
+  constructor() {
+    super("external ID already linked");
+    this.name = "ExternalIdLinkedError";
+  }
+}
+
+export async function findUserIdByExternalId(authProvider: string, externalId: string): Promise<string | null> {
+  const row = await db().userExternalId.findUnique({
+    where: { authProvider_externalId: { authProvider, externalId } },
+    select: { userId: true },
+  });
+  return row?.userId ?? null;
+}
+
+/**
+ * Links an upstream identity to an existing user. Re-linking the same pair is a no-op; if the
+ * identity is already linked to someone else, that link stands and its user is returned.
+ */
+export async function linkExternalId(authProvider: string, externalId: string, userId: string): Promise<string> {
+  try {
+    await db().userExternalId.create({ data: { authProvider, externalId, userId } });
+    return userId;
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return (await findUserIdByExternalId(authProvider, externalId)) ?? userId;
   }
 }
 

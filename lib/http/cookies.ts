@@ -1,0 +1,46 @@
+// Reading and writing cookies for the browser-facing flows.
+
+export interface CookieOptions {
+  path: string;
+  maxAgeSeconds?: number;
+  httpOnly?: boolean;
+  sameSite?: "Lax" | "Strict" | "None";
+  secure?: boolean;
+}
+
+export function serializeCookie(name: string, value: string, options: CookieOptions): string {
+  const parts = [`${name}=${encodeURIComponent(value)}`, `Path=${options.path}`];
+  if (options.maxAgeSeconds !== undefined) parts.push(`Max-Age=${Math.max(0, Math.floor(options.maxAgeSeconds))}`);
+  if (options.httpOnly !== false) parts.push("HttpOnly");
+  parts.push(`SameSite=${options.sameSite ?? "Lax"}`);
+  if (options.secure) parts.push("Secure");
+  return parts.join("; ");
+}
+
+/** Removes a cookie: Max-Age=0 with the same Path it was set with (Synapse's clearing header omits the Path; see behaviour reference §7.2 quirk 4). */
+export function clearCookie(name: string, options: CookieOptions): string {
+  return serializeCookie(name, "", { ...options, maxAgeSeconds: 0 });
+}
+
+export function readCookie(request: Request, name: string): string | undefined {
+  const header = request.headers.get("cookie");
+  if (!header) return undefined;
+  for (const part of header.split(";")) {
+    const index = part.indexOf("=");
+    if (index === -1) continue;
+    if (part.slice(0, index).trim() === name) {
+      const value = part.slice(index + 1).trim();
+      try {
+        return decodeURIComponent(value);
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Cookies are Secure whenever the service is reached over https. */
+export function isSecureBaseUrl(publicBaseUrl: string): boolean {
+  return publicBaseUrl.startsWith("https:");
+}

@@ -1,0 +1,82 @@
+// The username picker (Synapse's sso_auth_account_details.html). A plain form that posts to its own
+// URL, so it works without JavaScript; /sso-username-check.js adds the live availability check.
+import { Document } from "./document";
+
+export interface AccountDetailsProps {
+  serverName: string;
+  idpName: string;
+  idpIconUrl?: string;
+  /** Prefilled username: the mapper's suggestion, or what the user typed last. */
+  localpart: string;
+  displayName?: string | null;
+  emails: string[];
+  /** Which emails stay ticked (all of them on first display). */
+  emailsChecked?: string[];
+  useDisplayName?: boolean;
+  /** Why the last submission was refused, shown next to the field. */
+  error?: string;
+}
+
+export function AccountDetailsView(props: AccountDetailsProps) {
+  const { serverName, idpName, idpIconUrl, localpart, displayName, emails, error } = props;
+  const checked = new Set(props.emailsChecked ?? emails);
+  const hasOptionalData = Boolean(displayName) || emails.length > 0;
+  return (
+    <Document title="Create your account" scripts={["/sso-username-check.js"]}>
+      <h1>Choose your user name</h1>
+      <p>This is required. Continue to create your account on {serverName}. You can&apos;t change this later.</p>
+      <form method="post" id="form" noValidate>
+        <label htmlFor="field-username">Username</label>
+        <div className="username-row">
+          <span className="username-affix" aria-hidden="true">@</span>
+          <input
+            type="text"
+            name="username"
+            id="field-username"
+            defaultValue={localpart}
+            className={error ? "invalid" : undefined}
+            autoFocus
+            autoCorrect="off"
+            autoCapitalize="none"
+            autoComplete="username"
+            spellCheck={false}
+            required
+            maxLength={255}
+            aria-describedby="field-username-status"
+            aria-invalid={error ? true : undefined}
+          />
+          <span className="username-affix server" aria-hidden="true">:{serverName}</span>
+        </div>
+        <output
+          id="field-username-status"
+          htmlFor="field-username"
+          className={`message${error ? " error" : ""}`}
+          role="status"
+          aria-live="polite"
+        >
+          {error}
+        </output>
+        {hasOptionalData ? (
+          <fieldset className="optional-data">
+            <legend>
+              {idpIconUrl ? <img src={idpIconUrl} alt="" width={24} height={24} /> : null} Optional data from {idpName}
+            </legend>
+            {displayName ? (
+              <label className="checkbox">
+                <input type="checkbox" name="use_display_name" value="true" defaultChecked={props.useDisplayName ?? true} />
+                <span>Display name: {displayName}</span>
+              </label>
+            ) : null}
+            {emails.map((email) => (
+              <label className="checkbox" key={email}>
+                <input type="checkbox" name="use_email" value={email} defaultChecked={checked.has(email)} />
+                <span>Email: {email}</span>
+              </label>
+            ))}
+          </fieldset>
+        ) : null}
+        <button type="submit">Continue</button>
+      </form>
+    </Document>
+  );
+}

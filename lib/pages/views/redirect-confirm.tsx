@@ -1,0 +1,36 @@
+// The redirect confirmation (Synapse's sso_redirect_confirm.html), shown before a login token is
+// handed to a client that is not on sso.client_whitelist, so that a phishing link cannot silently
+// log a victim into an attacker's app. Unlike Synapse, the login token is not in the page: it is
+// created only when the person presses Continue (a POST).
+import { Document } from "./document";
+
+export interface RedirectConfirmProps {
+  displayUrl: string;
+  userId: string;
+  displayName?: string | null;
+  newUser: boolean;
+  /** The form posts here; the response redirects to the client with its login token. */
+  action: string;
+}
+
+export function RedirectConfirmView({ displayUrl, userId, displayName, newUser, action }: RedirectConfirmProps) {
+  const localpart = userId.slice(1).split(":")[0];
+  return (
+    <Document title="Continue to your account">
+      <h1>{newUser ? "Your account is ready" : "Continue to your account"}</h1>
+      <div className="profile">
+        <div>
+          <div className="name">{displayName || localpart}</div>
+          <div className="muted">{userId}</div>
+        </div>
+      </div>
+      <p>
+        Continuing will grant <strong>{displayUrl}</strong> access to your account.
+      </p>
+      <form method="post" action={action}>
+        <button type="submit">Continue</button>
+      </form>
+      <p className="muted">If you did not just try to log in to {displayUrl}, close this page.</p>
+    </Document>
+  );
+}

@@ -1,0 +1,216 @@
+// The protocol-independent heart of an SSO login (Synapse's SsoHandler.complete_sso_login_request,
+// behaviour reference §4.1): find the account an upstream identity belongs to — an existing link,
+// else grandfathering, else a new account from the mapping provider — and finish the login, or send
+// a new user to the username picker.
+import { getConfig } from "../config/load-config";
+import type { HomeserverConfig } from "../config/schema";
+import { db } from "../db/client";
+import { clearCookie, isSecureBaseUrl, serializeCookie } from "../http/cookies";
+import { logger } from "../logging/logger";
+import { MatrixError } from "../matrix/errors";
+import { localpartProblem, qualifyUserId } from "../matrix/identifiers";
+import {
+  createUser,
+  ExternalIdLinkedError,
+  findUserIdByExternalId,
+  findUsersCaseInsensitive,
+  isUserIdTaken,
+  linkExternalId,
+  pickCaseInsensitiveMatch,
+} from "../users/users";
+import { ssoConfigOf } from "./config";
+import { finishSsoLogin } from "./handoff";
+import { withKeyedLock } from "./keyed-lock";
+import { createMappingSession, MAPPING_SESSION_COOKIE, MAPPING_SESSION_LIFETIME_MS } from "./mapping-sessions";
+import { MappingError, RedirectError, type UserAttributes } from "./mapping/types";
+import { SsoError } from "./sso-error";
+
+export const ACCOUNT_DETAILS_PATH = "/_synapse/client/pick_username/account_details";
+
+/** Synapse tries up to 1000 proposals from the mapper before giving up (§4.1 step 6a). */
+export const MAX_MAPPING_ATTEMPTS = 1000;
+
+export interface SsoLoginRequest {
+  authProviderId: string;
+  remoteUserId: string;
+  clientRedirectUrl: string;
+  /** The mapping provider, called with the number of proposals already refused. */
+  mapUserAttributes: (failures: number) => Promise<UserAttributes>;
+  /** Grandfathering: an existing account this identity should take over, if the protocol allows it. */
+  findGrandfatheredUser?: () => Promise<string | null>;
+  registrationEnabled: boolean;
+  extraAttributes?: Record<string, unknown> | null;
+  authProviderSessionId?: string | null;
+}
+
+/** Calls the mapper, turning anything but its own MappingError/RedirectError into a generic message (Synapse). */
+export async function callMapper(map: () => Promise<UserAttributes>): Promise<UserAttributes> {
+  try {
+    return await map();
+  } catch (error) {
+    if (error instanceof MappingError || error instanceof RedirectError) throw error;
+    logger.error("mapping provider failed", error);
+    throw new MappingError("Could not extract user attributes from SSO response.");
+  }
+}
+
+export function mappingSessionCookie(secret: string, config: HomeserverConfig): string {
+  return serializeCookie(MAPPING_SESSION_COOKIE, secret, {
+    path: "/",
+    httpOnly: true,
+    sameSite: "Lax",
+    secure: isSecureBaseUrl(config.public_baseurl),
+    maxAgeSeconds: MAPPING_SESSION_LIFETIME_MS / 1000,
+  });
+}
+
+export function clearMappingSessionCookie(config: HomeserverConfig): string {
+  return clearCookie(MAPPING_SESSION_COOKIE, { path: "/", httpOnly: true, sameSite: "Lax", secure: isSecureBaseUrl(config.public_baseurl) });
+}
+
+type Outcome =
+  | { kind: "existing"; userId: string }
+  | { kind: "registered"; userId: string }
+  | { kind: "pick"; attributes: UserAttributes; suggestion: string | null; problem: string | null };
+
+export async function completeSsoLoginRequest(request: SsoLoginRequest): Promise<Response> {
+  const config = getConfig();
+  try {
+    const outcome = await withKeyedLock(`${request.authProviderId}\u0000${request.remoteUserId}`, () =>
+      resolveAccount(request, config),
+    );
+    if (outcome.kind === "pick") return await sendToUsernamePicker(request, outcome, config);
+    return await finishSsoLogin({
+      userId: outcome.userId,
+      clientRedirectUrl: request.clientRedirectUrl,
+      authProviderId: request.authProviderId,
+      authProviderSessionId: request.authProviderSessionId,
+      newUser: outcome.kind === "registered",
+      extraAttributes: request.extraAttributes,
+    });
+  } catch (error) {
+    if (error instanceof MappingError) throw new SsoError("mapping_error", error.message);
+    if (error instanceof RedirectError) {
+      const headers = new Headers({ Location: error.location });
+      for (const cookie of error.cookies) headers.append("Set-Cookie", cookie);
+      return new Response(null, { status: 302, headers });
+    }
+    throw error;
+  }
+}
+
+async function resolveAccount(request: SsoLoginRequest, config: HomeserverConfig): Promise<Outcome> {
+  const linked = await findUserIdByExternalId(request.authProviderId, request.remoteUserId);
+  if (linked) {
+    if (ssoConfigOf(config).updateProfileInformation) await updateProfile(linked, request);
+    return { kind: "existing", userId: linked };
+  }
+
+  const grandfathered = await request.findGrandfatheredUser?.();
+  if (grandfathered) {
+    return { kind: "existing", userId: await linkExternalId(request.authProviderId, request.remoteUserId, grandfathered) };
+  }
+
+  if (!request.registrationEnabled) throw new MappingError("User does not exist and registrations are disabled");
+  return registerFromMapper(request, config);
+}
+
+/**
+ * The mapping loop: ask for a localpart with failures = 0, 1, 2… until one is free, then register.
+ * Where Synapse would stop at an error — no free name after 1000 tries, a name registration
+ * refuses, a name taken in the meantime — the person goes to the username picker with the
+ * suggestion shown and the reason, never to a dead end.
+ */
+async function registerFromMapper(request: SsoLoginRequest, config: HomeserverConfig): Promise<Outcome> {
+  const rules = { serverName: config.server_name, allowUnderscorePrefix: config.allow_underscore_prefixed_localpart };
+  let first: UserAttributes | undefined;
+  for (let failures = 0; failures < MAX_MAPPING_ATTEMPTS; failures++) {
+    const attributes = await callMapper(() => request.mapUserAttributes(failures));
+    first ??= attributes;
+    if (attributes.localpart === null || attributes.localpart === undefined) {
+      return { kind: "pick", attributes, suggestion: null, problem: null };
+    }
+    const problem = localpartProblem(attributes.localpart, rules);
+    if (problem) return { kind: "pick", attributes, suggestion: attributes.localpart, problem: problem.message };
+    if (await isUserIdTaken(qualifyUserId(attributes.localpart, config.server_name))) continue;
+    if (attributes.confirmLocalpart) return { kind: "pick", attributes, suggestion: attributes.localpart, problem: null };
+    try {
+      const user = await createUser(
+        {
+          localpart: attributes.localpart,
+          displayName: attributes.displayName || attributes.localpart,
+          emails: attributes.emails ?? [],
+          externalId: { authProvider: request.authProviderId, externalId: request.remoteUserId },
+        },
+        rules,
+      );
+      return { kind: "registered", userId: user.userId };
+    } catch (error) {
+      if (error instanceof ExternalIdLinkedError) {
+        const linked = await findUserIdByExternalId(request.authProviderId, request.remoteUserId);
+        if (linked) return { kind: "existing", userId: linked };
+      }
+      if (error instanceof MatrixError && error.errcode === "M_USER_IN_USE") continue;
+      throw error;
+    }
+  }
+  const attributes = first!;
+  return {
+    kind: "pick",
+    attributes,
+    suggestion: attributes.localpart,
+    problem: attributes.localpart ? `${attributes.localpart} is taken, please choose another.` : null,
+  };
+}
+
+/** sso.update_profile_information: re-sync the display name from the IdP (one mapper call, not Synapse's loop). */
+async function updateProfile(userId: string, request: SsoLoginRequest): Promise<void> {
+  const attributes = await callMapper(() => request.mapUserAttributes(0));
+  if (attributes.displayName) {
+    await db().user.updateMany({
+      where: { userId, NOT: { displayName: attributes.displayName } },
+      data: { displayName: attributes.displayName },
+    });
+  }
+}
+
+async function sendToUsernamePicker(
+  request: SsoLoginRequest,
+  outcome: Extract<Outcome, { kind: "pick" }>,
+  config: HomeserverConfig,
+): Promise<Response> {
+  const { attributes } = outcome;
+  const secret = await createMappingSession({
+    authProviderId: request.authProviderId,
+    authProviderSessionId: request.authProviderSessionId,
+    remoteUserId: request.remoteUserId,
+    displayName: attributes.displayName ?? null,
+    emails: attributes.emails ?? [],
+    avatarUrl: attributes.picture ?? null,
+    extraAttributes: request.extraAttributes ?? null,
+    clientRedirectUrl: request.clientRedirectUrl,
+    chosenLocalpart: outcome.suggestion,
+    lastError: outcome.problem,
+  });
+  const headers = new Headers({ Location: ACCOUNT_DETAILS_PATH, "Cache-Control": "no-store" });
+  headers.append("Set-Cookie", mappingSessionCookie(secret, config));
+  return new Response(null, { status: 302, headers });
+}
+
+/**
+ * OIDC grandfathering (allow_existing_users): the account whose ID is the mapped localpart. Several
+ * accounts matching only case-insensitively is an error naming their IDs — never anything else
+ * about them (Synapse printed their password hashes: reference §7.2 quirk 1).
+ */
+export async function findExistingUserByLocalpart(localpart: string | null | undefined): Promise<string | null> {
+  if (!localpart) return null;
+  const userId = qualifyUserId(localpart, getConfig().server_name);
+  const matches = await findUsersCaseInsensitive(userId);
+  const { user, ambiguous } = pickCaseInsensitiveMatch(userId, matches);
+  if (ambiguous) {
+    throw new MappingError(
+      `Attempted to login as '${userId}' but it matches more than one user inexactly: ${matches.map((m) => m.userId).join(", ")}`,
+    );
+  }
+  return user?.userId ?? null;
+}

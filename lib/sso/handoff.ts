@@ -1,0 +1,117 @@
+// The end of every SSO login (Synapse's AuthHandler.complete_sso_login): a whitelisted client gets
+// the browser back at once with a login token; any other client only after the person confirms on
+// the redirect-confirm page. Here the login token is created only by that confirmation (a POST),
+// so it never sits in a page or a history entry before the person has agreed.
+import { randomBytes } from "node:crypto";
+import { createElement } from "react";
+import { createLoginToken } from "../auth/login-tokens";
+import { hashSecret } from "../auth/secrets";
+import { getConfig } from "../config/load-config";
+import { db } from "../db/client";
+import { clearCookie, isSecureBaseUrl, readCookie, serializeCookie } from "../http/cookies";
+import { htmlResponse } from "../pages/html-response";
+import { RedirectConfirmView } from "../pages/views/redirect-confirm";
+import {
+  clientRedirectUrlProblem,
+  displayUrlOf,
+  formActionSourceOf,
+  isWhitelistedClient,
+  withLoginToken,
+} from "./client-redirect";
+import { ssoConfigOf } from "./config";
+import { storeExtraAttributes } from "./extra-attributes";
+import { accountDeactivatedResponse, SsoError } from "./sso-error";
+
+export const HANDOFF_COOKIE = "sso_handoff";
+export const CONFIRM_PATH = "/_synapse/client/sso_confirm";
+const HANDOFF_LIFETIME_MS = 10 * 60_000;
+
+export interface FinishedSsoLogin {
+  userId: string;
+  clientRedirectUrl: string;
+  authProviderId: string;
+  authProviderSessionId?: string | null;
+  newUser: boolean;
+  extraAttributes?: Record<string, unknown> | null;
+}
+
+function handoffCookieOptions() {
+  return { path: CONFIRM_PATH, httpOnly: true, sameSite: "Lax" as const, secure: isSecureBaseUrl(getConfig().public_baseurl) };
+}
+
+/** Responds to the browser at the end of a login: 302 to a whitelisted client, else the confirm page. */
+export async function finishSsoLogin(login: FinishedSsoLogin, extraHeaders: string[] = []): Promise<Response> {
+  const config = getConfig();
+  const headers = new Headers();
+  for (const cookie of extraHeaders) headers.append("Set-Cookie", cookie);
+
+  const user = await db().user.findUnique({ where: { userId: login.userId }, select: { deactivated: true, displayName: true } });
+  if (!user || user.deactivated) return accountDeactivatedResponse(headers);
+  const problem = clientRedirectUrlProblem(login.clientRedirectUrl);
+  if (problem) throw new SsoError("invalid_client_redirect", problem);
+  if (login.extraAttributes && Object.keys(login.extraAttributes).length > 0) {
+    await storeExtraAttributes(login.userId, login.extraAttributes);
+  }
+
+  if (isWhitelistedClient(login.clientRedirectUrl, ssoConfigOf(config).clientWhitelist)) {
+    const token = await createLoginToken(login.userId, config.login_token_lifetime, login);
+    headers.set("Location", withLoginToken(login.clientRedirectUrl, token));
+    headers.set("Cache-Control", "no-store");
+    headers.set("Referrer-Policy", "no-referrer");
+    return new Response(null, { status: 302, headers });
+  }
+
+  const secret = randomBytes(32).toString("base64url");
+  await db().ssoHandoff.create({
+    data: {
+      idHash: hashSecret(secret),
+      userId: login.userId,
+      clientRedirectUrl: login.clientRedirectUrl,
+      authProviderId: login.authProviderId,
+      authProviderSessionId: login.authProviderSessionId ?? null,
+      newUser: login.newUser,
+      expiresAt: new Date(Date.now() + HANDOFF_LIFETIME_MS),
+    },
+  });
+  headers.append("Set-Cookie", serializeCookie(HANDOFF_COOKIE, secret, { ...handoffCookieOptions(), maxAgeSeconds: HANDOFF_LIFETIME_MS / 1000 }));
+  const response = htmlResponse(
+    createElement(RedirectConfirmView, {
+      displayUrl: displayUrlOf(login.clientRedirectUrl),
+      userId: login.userId,
+      displayName: user.displayName,
+      newUser: login.newUser,
+      action: CONFIRM_PATH,
+    }),
+    { headers },
+  );
+  // The confirm form's answer redirects to the client, which form-action must allow.
+  response.headers.set(
+    "Content-Security-Policy",
+    response.headers.get("Content-Security-Policy")!.replace("form-action 'self' http: https:", `form-action 'self' ${formActionSourceOf(login.clientRedirectUrl)}`),
+  );
+  return response;
+}
+
+/** POST /_synapse/client/sso_confirm: the person pressed Continue; hand the login to the client. */
+export async function confirmHandoff(request: Request): Promise<Response> {
+  const config = getConfig();
+  const secret = readCookie(request, HANDOFF_COOKIE);
+  if (!secret) throw new SsoError("bad_session", "This login has already been completed or has expired. Please log in again from your app.");
+  const idHash = hashSecret(secret);
+  const handoff = await db().ssoHandoff.findUnique({ where: { idHash } });
+  // Deleting first makes the hand-off single-use even if the button is pressed twice.
+  const { count } = await db().ssoHandoff.deleteMany({ where: { idHash } });
+  if (!handoff || count !== 1 || handoff.expiresAt.getTime() <= Date.now()) {
+    throw new SsoError("bad_session", "This login has already been completed or has expired. Please log in again from your app.");
+  }
+  const user = await db().user.findUnique({ where: { userId: handoff.userId }, select: { deactivated: true } });
+  if (!user || user.deactivated) return accountDeactivatedResponse();
+  const token = await createLoginToken(handoff.userId, config.login_token_lifetime, handoff);
+  const headers = new Headers({
+    Location: withLoginToken(handoff.clientRedirectUrl, token),
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+  });
+  headers.append("Set-Cookie", clearCookie(HANDOFF_COOKIE, handoffCookieOptions()));
+  return new Response(null, { status: 303, headers });
+}

@@ -1,0 +1,46 @@
+// The identity-provider registry (Synapse's SsoHandler._identity_providers): every configured
+// upstream IdP by its ID, in config order. Built once per config.
+import { getConfig } from "../config/load-config";
+import type { HomeserverConfig } from "../config/schema";
+import { ssoConfigOf } from "./config";
+import { JinjaOidcMappingProvider } from "./mapping/jinja-oidc-mapper";
+import { OidcIdentityProvider } from "./providers/oidc/oidc-provider";
+
+export type IdentityProvider = OidcIdentityProvider;
+
+const registries = new WeakMap<HomeserverConfig, Map<string, IdentityProvider>>();
+
+function buildRegistry(config: HomeserverConfig): Map<string, IdentityProvider> {
+  const registry = new Map<string, IdentityProvider>();
+  for (const settings of ssoConfigOf(config).oidcProviders) {
+    const mapperConfig = JinjaOidcMappingProvider.parseConfig(settings.user_mapping_provider.config);
+    registry.set(settings.id, new OidcIdentityProvider(settings, config, new JinjaOidcMappingProvider(mapperConfig)));
+  }
+  return registry;
+}
+
+export function identityProviderRegistry(config: HomeserverConfig = getConfig()): Map<string, IdentityProvider> {
+  let registry = registries.get(config);
+  if (!registry) {
+    registry = buildRegistry(config);
+    registries.set(config, registry);
+  }
+  return registry;
+}
+
+export function identityProviders(config: HomeserverConfig = getConfig()): IdentityProvider[] {
+  return [...identityProviderRegistry(config).values()];
+}
+
+export function findIdentityProvider(id: string, config: HomeserverConfig = getConfig()): IdentityProvider | undefined {
+  return identityProviderRegistry(config).get(id);
+}
+
+/** An IdP icon as an image URL for the pages: https as is, mxc:// through the media repository. */
+export function iconUrlOf(icon: string | undefined, config: HomeserverConfig, size: number): string | undefined {
+  if (!icon) return undefined;
+  if (icon.startsWith("https://")) return icon;
+  const match = /^mxc:\/\/([^/]+)\/([^/#]+)/.exec(icon);
+  if (!match) return undefined;
+  return `${config.public_baseurl}_matrix/media/v1/thumbnail/${match[1]}/${match[2]}?width=${size}&height=${size}&method=crop`;
+}

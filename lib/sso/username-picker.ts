@@ -1,0 +1,182 @@
+// The username picker (Synapse's pick_username resources, behaviour reference §1.6, §1.7, §4.4):
+// the form, its live availability check, and the submit that registers the user, links the upstream
+// identity and finishes the login — atomically with consuming the mapping session.
+import { createElement } from "react";
+import { getConfig } from "../config/load-config";
+import type { HomeserverConfig } from "../config/schema";
+import { readCookie } from "../http/cookies";
+import { MatrixError } from "../matrix/errors";
+import { localpartProblem, qualifyUserId } from "../matrix/identifiers";
+import { jsonResponse } from "../matrix/route";
+import { htmlResponse } from "../pages/html-response";
+import { AccountDetailsView } from "../pages/views/account-details";
+import { createUser, ExternalIdLinkedError, isUserIdTaken } from "../users/users";
+import { clearMappingSessionCookie } from "./complete-sso-login";
+import { finishSsoLogin } from "./handoff";
+import {
+  consumeMappingSession,
+  findMappingSession,
+  MAPPING_SESSION_COOKIE,
+  recordMappingChoice,
+  type MappingSession,
+} from "./mapping-sessions";
+import { findIdentityProvider, iconUrlOf } from "./registry";
+import { SsoError } from "./sso-error";
+
+const MAX_FORM_BYTES = 16 * 1024;
+
+function restartUrlFor(session: MappingSession, config: HomeserverConfig): string {
+  return `${config.public_baseurl}_matrix/client/v3/login/sso/redirect/${encodeURIComponent(session.authProviderId)}?${new URLSearchParams({ redirectUrl: session.clientRedirectUrl })}`;
+}
+
+/** The browser's mapping session, or the error page that says what to do (§1.6 bad_session). */
+async function requireSession(request: Request, config: HomeserverConfig): Promise<{ secret: string; session: MappingSession }> {
+  const secret = readCookie(request, MAPPING_SESSION_COOKIE);
+  if (!secret) throw new SsoError("bad_session", "missing session_id: your browser did not send the sign-up session. Please start the login again from your app.");
+  const lookup = await findMappingSession(secret);
+  if (lookup.status === "unknown") {
+    throw new SsoError("bad_session", "unknown session: this sign-up has already been completed or has expired. Please start the login again from your app.");
+  }
+  if (lookup.status === "expired") {
+    throw new SsoError(
+      "bad_session",
+      "Your sign-up session has expired. Start the login again to choose your username.",
+      400,
+      restartUrlFor(lookup.session, config),
+    );
+  }
+  return { secret, session: lookup.session };
+}
+
+function rulesOf(config: HomeserverConfig) {
+  return { serverName: config.server_name, allowUnderscorePrefix: config.allow_underscore_prefixed_localpart };
+}
+
+function renderForm(
+  session: MappingSession,
+  config: HomeserverConfig,
+  form: { localpart: string; error?: string; useDisplayName?: boolean; emailsChecked?: string[] },
+  status = 200,
+): Response {
+  const provider = findIdentityProvider(session.authProviderId, config);
+  return htmlResponse(
+    createElement(AccountDetailsView, {
+      serverName: config.server_name,
+      idpName: provider?.name ?? session.authProviderId,
+      idpIconUrl: iconUrlOf(provider?.icon, config, 24),
+      localpart: form.localpart,
+      displayName: session.displayName,
+      emails: session.emails,
+      emailsChecked: form.emailsChecked,
+      useDisplayName: form.useDisplayName,
+      error: form.error,
+    }),
+    { status },
+  );
+}
+
+/** GET account_details */
+export async function showAccountDetails(request: Request): Promise<Response> {
+  const config = getConfig();
+  const { session } = await requireSession(request, config);
+  return renderForm(session, config, {
+    localpart: session.chosenLocalpart ?? "",
+    error: session.lastError ?? undefined,
+    useDisplayName: session.useDisplayName,
+    emailsChecked: session.emailsToUse,
+  });
+}
+
+async function readForm(request: Request): Promise<URLSearchParams> {
+  const text = await request.text();
+  if (text.length > MAX_FORM_BYTES) throw new SsoError("bad_param", "The form is too large.");
+  return new URLSearchParams(text);
+}
+
+/** POST account_details: register with the chosen name, or show the form again saying why not. */
+export async function submitAccountDetails(request: Request): Promise<Response> {
+  const config = getConfig();
+  const { secret, session } = await requireSession(request, config);
+  const form = await readForm(request);
+  const username = form.get("username");
+  if (username === null) throw new SsoError("bad_param", "Missing string query parameter 'username'");
+  const useDisplayName = form.get("use_display_name") === "true";
+  // Only addresses the IdP vouched for can be bound; anything else in the form is ignored.
+  const emailsToUse = form.getAll("use_email").filter((email) => session.emails.includes(email));
+  const typed = { localpart: username, useDisplayName, emailsChecked: emailsToUse };
+
+  const refuse = async (message: string, status: number) => {
+    await recordMappingChoice(secret, { chosenLocalpart: username, useDisplayName, emailsToUse, lastError: message });
+    return renderForm(session, config, { ...typed, error: message }, status);
+  };
+
+  const problem = localpartProblem(username, rulesOf(config));
+  if (problem) return refuse(problem.message, 400);
+  if (await isUserIdTaken(qualifyUserId(username, config.server_name))) {
+    return refuse(`${username} is taken, please choose another.`, 409);
+  }
+
+  let userId: string;
+  try {
+    const user = await createUser(
+      {
+        localpart: username,
+        // With no display name chosen, Synapse defaults it to the localpart.
+        displayName: useDisplayName && session.displayName ? session.displayName : username,
+        emails: emailsToUse,
+        externalId: { authProvider: session.authProviderId, externalId: session.remoteUserId },
+        alsoInTransaction: async (tx) => {
+          if (!(await consumeMappingSession(tx, secret))) throw new SessionAlreadyUsedError();
+        },
+      },
+      rulesOf(config),
+    );
+    userId = user.userId;
+  } catch (error) {
+    if (error instanceof MatrixError && error.errcode === "M_USER_IN_USE") {
+      return refuse(`${username} is taken, please choose another.`, 409);
+    }
+    if (error instanceof MatrixError && error.errcode === "M_INVALID_USERNAME") return refuse(error.message, 400);
+    if (error instanceof SessionAlreadyUsedError || error instanceof ExternalIdLinkedError) {
+      throw new SsoError("bad_session", "This sign-up has already been completed. Please log in again from your app.");
+    }
+    throw error;
+  }
+
+  return finishSsoLogin(
+    {
+      userId,
+      clientRedirectUrl: session.clientRedirectUrl,
+      authProviderId: session.authProviderId,
+      authProviderSessionId: session.authProviderSessionId,
+      newUser: true,
+      extraAttributes: session.extraAttributes,
+    },
+    [clearMappingSessionCookie(config)],
+  );
+}
+
+class SessionAlreadyUsedError extends Error {}
+
+/**
+ * GET /_synapse/client/pick_username/check?username= → {"available": bool}. Needs a valid mapping
+ * session so that it cannot be used to scan for account names; runs the same full validation as
+ * the submit, so the two never disagree.
+ */
+export async function checkUsernameAvailability(request: Request): Promise<Response> {
+  const config = getConfig();
+  try {
+    const username = new URL(request.url).searchParams.get("username");
+    if (username === null) throw new MatrixError("M_MISSING_PARAM", "Missing string query parameter 'username'");
+    const secret = readCookie(request, MAPPING_SESSION_COOKIE);
+    if (!secret) throw new MatrixError("M_UNKNOWN", "missing session_id");
+    if ((await findMappingSession(secret)).status !== "valid") throw new MatrixError("M_UNKNOWN", "unknown session");
+    const problem = localpartProblem(username, rulesOf(config));
+    if (problem) throw problem;
+    const available = !(await isUserIdTaken(qualifyUserId(username, config.server_name)));
+    return jsonResponse({ available });
+  } catch (error) {
+    if (error instanceof MatrixError) return jsonResponse(error.toJSON(), error.status);
+    throw error;
+  }
+}
