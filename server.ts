@@ -16,6 +16,8 @@ import { identityProviders } from "./lib/sso/registry";
 import { registerHtmlRenderer } from "./lib/pages/html-response";
 
 const dev = process.argv.includes("--dev");
+// `npm run demo` / `npm run dev`: also run the bundled demo OpenID Provider the sample config names.
+const demoIdp = process.argv.includes("--demo-idp");
 const port = Number(process.env.PORT ?? 8008);
 const host = process.env.HOST ?? "127.0.0.1";
 const projectDir = path.resolve(__dirname);
@@ -56,6 +58,13 @@ async function main(): Promise<void> {
   }
   setConfig(config);
   registerHtmlRenderer(renderDocument);
+
+  if (demoIdp) {
+    const { startDemoIdp } = await import("./scripts/demo-idp");
+    const port = Number(process.env.DEMO_IDP_PORT ?? 8009);
+    const { idp } = await startDemoIdp(port, config.public_baseurl);
+    logger.info(`demo OpenID Provider at ${idp.issuer} (accounts alice/alice-password, bob/bob-password)`);
+  }
 
   const { applied } = await applyPendingMigrations(databaseUrl());
   if (applied.length > 0) logger.info(`database: applied migrations ${applied.join(", ")}`);

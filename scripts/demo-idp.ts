@@ -46,10 +46,9 @@ function callbackUrl(publicBaseUrl: string): string {
   return new URL("_synapse/client/oidc/callback", base).href;
 }
 
-async function main(): Promise<void> {
-  const port = parsePort(process.env.DEMO_IDP_PORT, 8009);
-  const redirectUri = callbackUrl(process.env.DEMO_PUBLIC_BASEURL || "http://127.0.0.1:8008/");
-
+/** Starts the demo IdP; server.ts calls this for `npm run demo` / `npm run dev`. */
+export async function startDemoIdp(port: number, publicBaseUrl: string) {
+  const redirectUri = callbackUrl(publicBaseUrl);
   const idp = await startOidcProvider({
     port,
     accounts: ACCOUNTS,
@@ -63,6 +62,12 @@ async function main(): Promise<void> {
       },
     ],
   });
+  return { idp, redirectUri };
+}
+
+async function main(): Promise<void> {
+  const port = parsePort(process.env.DEMO_IDP_PORT, 8009);
+  const { idp, redirectUri } = await startDemoIdp(port, process.env.DEMO_PUBLIC_BASEURL || "http://127.0.0.1:8008/");
 
   const lines = [
     `Demo OpenID Provider running.`,
@@ -117,7 +122,9 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => shutdown("SIGTERM"));
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -53,17 +53,21 @@ export async function startServer(options: {
   env?: Record<string, string>;
   /** A port chosen in advance (e.g. for an IdP's redirect URI); a free one otherwise. */
   port?: number;
+  /** Use this config file as it is instead of one made from testConfig(). */
+  rawConfigFile?: string;
+  /** Extra arguments for server.ts. */
+  args?: string[];
 } = {}): Promise<RunningServer> {
   if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
     throw new Error("no production build: run `npm run build` before the integration tests");
   }
   const port = options.port ?? (await freePort());
   const dir = mkdtempSync(path.join(os.tmpdir(), "hs-test-"));
-  const configFile = path.join(dir, "homeserver.yaml");
-  writeFileSync(configFile, stringify(testConfig(options.config, port)));
+  const configFile = options.rawConfigFile ?? path.join(dir, "homeserver.yaml");
+  if (!options.rawConfigFile) writeFileSync(configFile, stringify(testConfig(options.config, port)));
   const databaseUrl = options.databaseUrl ?? sqliteUrl(dir);
   let log = "";
-  const child: ChildProcess = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), ["server.ts"], {
+  const child: ChildProcess = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), ["server.ts", ...(options.args ?? [])], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -45,6 +45,30 @@ function startClientApp(): Promise<{ url: string; close: () => Promise<void> }> 
   });
 }
 
+/** The `oidc-corp` provider block of homeserver.yaml, for tests that build their own config. */
+export function corpProviderConfig(corp: RunningOidcProvider, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    idp_id: "corp",
+    idp_name: "Corp SSO",
+    idp_brand: "corp",
+    idp_icon: "mxc://corp.example/logo",
+    issuer: corp.issuer,
+    client_id: "homeserver",
+    client_secret: "corp-secret",
+    scopes: ["openid", "profile", "email"],
+    attribute_requirements: [{ attribute: "department", one_of: ["research", "engineering"] }],
+    user_mapping_provider: {
+      config: {
+        localpart_template: "{{ user.preferred_username }}",
+        display_name_template: "{{ user.name }}",
+        email_template: "{{ user.email }}",
+        extra_attributes: { department: "{{ user.department }}" },
+      },
+    },
+    ...overrides,
+  };
+}
+
 export async function startSsoFixture(options: { databaseUrl?: string; config?: Record<string, unknown> } = {}): Promise<SsoFixture> {
   const port = await freePort();
   const callback = `http://127.0.0.1:${port}/_synapse/client/oidc/callback`;
@@ -62,25 +86,7 @@ export async function startSsoFixture(options: { databaseUrl?: string; config?: 
     databaseUrl: options.databaseUrl,
     config: {
       oidc_providers: [
-        {
-          idp_id: "corp",
-          idp_name: "Corp SSO",
-          idp_brand: "corp",
-          idp_icon: "mxc://corp.example/logo",
-          issuer: corp.issuer,
-          client_id: "homeserver",
-          client_secret: "corp-secret",
-          scopes: ["openid", "profile", "email"],
-          attribute_requirements: [{ attribute: "department", one_of: ["research", "engineering"] }],
-          user_mapping_provider: {
-            config: {
-              localpart_template: "{{ user.preferred_username }}",
-              display_name_template: "{{ user.name }}",
-              email_template: "{{ user.email }}",
-              extra_attributes: { department: "{{ user.department }}" },
-            },
-          },
-        },
+        corpProviderConfig(corp),
         {
           idp_id: "social",
           idp_name: "Social Login",
