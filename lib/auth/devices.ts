@@ -60,13 +60,22 @@ export async function deleteDevices(userId: string, deviceIds: string[]): Promis
   });
 }
 
-/** Every device and token of the user (logout/all, password change, deactivation). */
-export async function deleteAllDevicesAndTokens(userId: string, exceptDeviceId?: string): Promise<DeletedToken[]> {
+/**
+ * Every device and token of the user (logout/all, password change, deactivation), except — for a
+ * password change — the device and token of the session making the change.
+ */
+export async function deleteAllDevicesAndTokens(
+  userId: string,
+  exceptDeviceId?: string,
+  exceptTokenId?: number,
+): Promise<DeletedToken[]> {
   return db().$transaction(async (tx) => {
     const deviceFilter = exceptDeviceId === undefined ? {} : { deviceId: { not: exceptDeviceId } };
     // Device-less tokens go too; `not` alone would skip them (NULL compares as unknown in SQL).
-    const tokenFilter =
-      exceptDeviceId === undefined ? {} : { OR: [{ deviceId: null }, { deviceId: { not: exceptDeviceId } }] };
+    const tokenFilter = {
+      ...(exceptDeviceId === undefined ? {} : { OR: [{ deviceId: null }, { deviceId: { not: exceptDeviceId } }] }),
+      ...(exceptTokenId === undefined ? {} : { id: { not: exceptTokenId } }),
+    };
     const tokens = await tx.accessToken.findMany({
       where: { userId, ...tokenFilter },
       select: { userId: true, deviceId: true, tokenHash: true },

@@ -21,6 +21,7 @@ export const ERRCODE_STATUS = {
   M_USER_DEACTIVATED: 403,
   M_THREEPID_DENIED: 403,
   M_UNAUTHORIZED: 401,
+  M_WEAK_PASSWORD: 400,
 } as const;
 
 export type Errcode = keyof typeof ERRCODE_STATUS;
@@ -45,3 +46,14 @@ export class MatrixError extends Error {
 }
 
 export const unrecognized = (status = 404) => new MatrixError("M_UNRECOGNIZED", "Unrecognized request", {}, status);
+
+/** A non-2xx answer whose body is not a plain Matrix error, e.g. UI-auth's 401 with its flows. */
+export class MatrixResponseError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: Record<string, unknown>,
+  ) {
+    super(`HTTP ${status}`);
+    this.name = "MatrixResponseError";
+  }
+}

@@ -4,7 +4,7 @@
 // become responses. Handlers get plain input and return a JSON-able object or a Response.
 import { getConfig } from "../config/load-config";
 import { logger } from "../logging/logger";
-import { MatrixError, unrecognized } from "./errors";
+import { MatrixError, MatrixResponseError, unrecognized } from "./errors";
 
 export const CORS_HEADERS: Record<string, string> = {
   "Access-Control-Allow-Origin": "*",
@@ -48,6 +48,7 @@ export function jsonResponse(body: unknown, status = 200, headers: Record<string
 }
 
 export function errorResponse(error: unknown): Response {
+  if (error instanceof MatrixResponseError) return jsonResponse(error.body, error.status);
   if (error instanceof MatrixError) {
     const headers: Record<string, string> = {};
     const retryAfterMs = error.extra.retry_after_ms;

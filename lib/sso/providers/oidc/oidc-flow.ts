@@ -8,6 +8,7 @@ import { clearCookie, isSecureBaseUrl, readCookie, serializeCookie } from "../..
 import { logger } from "../../../logging/logger";
 import { meetsAttributeRequirements } from "../../attribute-requirements";
 import { callMapper, completeSsoLoginRequest, findExistingUserByLocalpart } from "../../complete-sso-login";
+import { completeSsoUiAuth } from "../../../auth/ui-auth/fallback";
 import { MappingError } from "../../mapping/types";
 import { findIdentityProvider } from "../../registry";
 import { SsoError } from "../../sso-error";
@@ -96,7 +97,14 @@ async function processCallback(query: URLSearchParams, cookie: string | undefine
   const mapper = provider.mapper;
 
   if (session.uiAuthSessionId) {
-    throw new SsoError("unsupported", "Re-authentication through single sign-on is not available yet.");
+    // Re-authentication: attribute requirements apply to logins only (Synapse).
+    let remoteUserId: string;
+    try {
+      remoteUserId = String(await mapper.getRemoteUserId(userinfo));
+    } catch {
+      throw new SsoError("mapping_error", "Failed to extract subject from OIDC response");
+    }
+    return completeSsoUiAuth(provider.id, remoteUserId, session.uiAuthSessionId);
   }
   if (!meetsAttributeRequirements(userinfo, provider.settings.attribute_requirements)) {
     throw new SsoError("unauthorised", "You are not authorised to log in here.");

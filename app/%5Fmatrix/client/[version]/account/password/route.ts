@@ -1,0 +1,6 @@
+// POST /_matrix/client/{r0,v3}/account/password – change the password (user-interactive auth)
+import { changePassword } from "@/lib/auth/account/account-operations";
+import { matrixEndpoint } from "@/lib/matrix/route";
+
+export const dynamic = "force-dynamic";
+export const { GET, POST, PUT, DELETE, OPTIONS } = matrixEndpoint({ POST: changePassword });

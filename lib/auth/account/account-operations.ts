@@ -1,0 +1,52 @@
+// The account operations that need user-interactive auth: changing the password and deactivating
+// the account (Synapse's PasswordRestServlet / DeactivateAccountRestServlet).
+import { getConfig } from "../../config/load-config";
+import { db } from "../../db/client";
+import { MatrixError } from "../../matrix/errors";
+import { requireJsonObject, type MatrixRequest } from "../../matrix/route";
+import { authenticateRequest } from "../access-tokens";
+import { deleteAllDevicesAndTokens } from "../devices";
+import { notifyLoggedOut } from "../logged-out";
+import { hashPassword } from "../passwords";
+import { requireUiAuth } from "../ui-auth/check-ui-auth";
+import { checkPasswordPolicy } from "./password-policy";
+
+/** POST /account/password {new_password, logout_devices?, auth} */
+export async function changePassword({ request, url, json }: MatrixRequest): Promise<object> {
+  const config = getConfig();
+  const requester = await authenticateRequest(request);
+  const body = requireJsonObject(await json());
+  if (typeof body.new_password !== "string") throw new MatrixError("M_MISSING_PARAM", "Missing params: ['new_password']");
+  if (body.logout_devices !== undefined && typeof body.logout_devices !== "boolean") {
+    throw new MatrixError("M_INVALID_PARAM", "Invalid param: logout_devices");
+  }
+  if (config.password_config.enabled === false || !config.password_config.localdb_enabled) {
+    throw new MatrixError("M_FORBIDDEN", "Password change disabled");
+  }
+  // Checked before UI auth too, so the person learns of a weak password before re-authenticating.
+  checkPasswordPolicy(body.new_password, config);
+  await requireUiAuth({ requester, method: "POST", uri: url.pathname, body, description: "modify your account password" });
+
+  const passwordHash = await hashPassword(body.new_password, { pepper: config.password_config.pepper, rounds: config.bcrypt_rounds });
+  await db().user.update({ where: { userId: requester.userId }, data: { passwordHash } });
+  if (body.logout_devices !== false) {
+    // Every other session ends; the one that changed the password stays (Synapse's set_password).
+    const deleted = await deleteAllDevicesAndTokens(requester.userId, requester.deviceId ?? undefined, requester.tokenId);
+    await notifyLoggedOut(deleted);
+  }
+  return {};
+}
+
+/** POST /account/deactivate {auth, erase?} */
+export async function deactivateAccount({ request, url, json }: MatrixRequest): Promise<object> {
+  const requester = await authenticateRequest(request);
+  const body = requireJsonObject(await json());
+  await requireUiAuth({ requester, method: "POST", uri: url.pathname, body, description: "deactivate your account" });
+  // External IDs are kept, as in Synapse, so the same SSO identity cannot silently re-register.
+  await db().$transaction([
+    db().user.update({ where: { userId: requester.userId }, data: { deactivated: true, passwordHash: null } }),
+    db().threePid.deleteMany({ where: { userId: requester.userId } }),
+  ]);
+  await notifyLoggedOut(await deleteAllDevicesAndTokens(requester.userId));
+  return { id_server_unbind_result: "no-support" };
+}

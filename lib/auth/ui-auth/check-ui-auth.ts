@@ -1,0 +1,111 @@
+// User-interactive authentication for sensitive operations (Synapse's AuthHandler.check_ui_auth /
+// validate_user_via_ui_auth, behaviour reference §4.6). An operation calls requireUiAuth with the
+// request; it returns once the requester has proved who they are for exactly this request, and
+// otherwise throws the 401 that tells the client which stages remain.
+import { isDeepStrictEqual } from "node:util";
+import { getConfig } from "../../config/load-config";
+import { MatrixError, MatrixResponseError } from "../../matrix/errors";
+import type { Requester } from "../access-tokens";
+import { validatePasswordSubmission } from "../validate-password";
+import { availableStages, PASSWORD_STAGE } from "./flows";
+import {
+  consumeUiAuthSession,
+  createUiAuthSession,
+  findUiAuthSession,
+  recordCompletedStage,
+  type UiAuthSession,
+} from "./sessions";
+
+export interface UiAuthRequest {
+  requester: Requester;
+  method: string;
+  /** The path of the operation, e.g. /_matrix/client/v3/devices/ABC. */
+  uri: string;
+  /** The parsed body, including `auth`. */
+  body: Record<string, unknown>;
+  /** What the user is asked to confirm, e.g. "remove a device from your account". */
+  description: string;
+}
+
+function withoutAuth(body: Record<string, unknown>): Record<string, unknown> {
+  const { auth: _auth, ...rest } = body;
+  return rest;
+}
+
+async function incomplete(session: UiAuthSession, stages: string[], failure?: MatrixError): Promise<never> {
+  throw new MatrixResponseError(401, {
+    ...(failure ? { errcode: failure.errcode, error: failure.message } : {}),
+    session: session.id,
+    flows: stages.map((stage) => ({ stages: [stage] })),
+    params: {},
+    completed: Object.keys(session.completed),
+  });
+}
+
+export async function requireUiAuth({ requester, method, uri, body, description }: UiAuthRequest): Promise<void> {
+  const config = getConfig();
+  const stages = await availableStages(requester.userId, config);
+  const auth = body.auth;
+  if (auth !== undefined && (auth === null || typeof auth !== "object" || Array.isArray(auth))) {
+    throw new MatrixError("M_BAD_JSON", "auth must be an object");
+  }
+  const submission = auth as Record<string, unknown> | undefined;
+  const request = { method, uri, body: JSON.stringify(withoutAuth(body)) };
+
+  let session: UiAuthSession;
+  if (typeof submission?.session === "string") {
+    const found = await findUiAuthSession(submission.session);
+    if (!found || found.userId !== requester.userId) throw new MatrixError("M_UNKNOWN", `Unknown session ID: ${submission.session}`);
+    // A session authorises the one request it was created for (Synapse lets the body change; we don't).
+    if (
+      found.method !== method ||
+      found.uri !== uri ||
+      !isDeepStrictEqual(JSON.parse(found.body), withoutAuth(body))
+    ) {
+      throw new MatrixError("M_FORBIDDEN", "Requested operation has changed during the UI authentication session.");
+    }
+    session = found;
+  } else {
+    session = await createUiAuthSession({ userId: requester.userId, ...request, description });
+  }
+
+  if (typeof submission?.type === "string") {
+    const failure = await runStage(submission, session, stages, requester);
+    if (failure) return incomplete(session, stages, failure);
+    session = (await findUiAuthSession(session.id)) ?? session;
+  } else if (submission === undefined || submission.session === undefined) {
+    return incomplete(session, stages);
+  }
+
+  const done = stages.find((stage) => stage in session.completed);
+  if (!done) return incomplete(session, stages);
+  // Every completed stage must have proved the requester, not someone else.
+  if (Object.values(session.completed).some((userId) => userId !== requester.userId)) {
+    throw new MatrixError("M_FORBIDDEN", "Invalid auth");
+  }
+  if (!(await consumeUiAuthSession(session.id))) throw new MatrixError("M_UNKNOWN", `Unknown session ID: ${session.id}`);
+}
+
+/** Runs a submitted stage; a failure is returned (the session stays usable), not thrown. */
+async function runStage(
+  submission: Record<string, unknown>,
+  session: UiAuthSession,
+  stages: string[],
+  requester: Requester,
+): Promise<MatrixError | null> {
+  const type = submission.type as string;
+  if (!stages.includes(type)) return new MatrixError("M_UNKNOWN", `Unrecognised login type: ${type}`);
+  if (type !== PASSWORD_STAGE) {
+    // m.login.sso is completed through its fallback page, never by a submission.
+    return new MatrixError("M_UNKNOWN", `Stage ${type} is completed through its fallback page`);
+  }
+  try {
+    const userId = await validatePasswordSubmission(submission, getConfig());
+    if (userId !== requester.userId) return new MatrixError("M_FORBIDDEN", "Invalid auth");
+    await recordCompletedStage(session.id, PASSWORD_STAGE, userId);
+    return null;
+  } catch (error) {
+    if (error instanceof MatrixError && error.errcode !== "M_LIMIT_EXCEEDED") return error;
+    throw error;
+  }
+}

@@ -1,0 +1,116 @@
+// GET|POST /_matrix/client/{r0,v3}/auth/{stage}/fallback/web?session= (Synapse's AuthRestServlet):
+// the pages a client opens in a browser to complete a stage it has no UI of its own for.
+import { createElement } from "react";
+import { getConfig } from "../../config/load-config";
+import { MatrixError } from "../../matrix/errors";
+import { errorResponse } from "../../matrix/route";
+import { htmlResponse } from "../../pages/html-response";
+import { AuthBadUserView, AuthSuccessView, PasswordFallbackView, UiAuthConfirmView } from "../../pages/views/ui-auth";
+import { startOidcLogin } from "../../sso/providers/oidc/oidc-flow";
+import { iconUrlOf } from "../../sso/registry";
+import { SsoError, ssoErrorResponse } from "../../sso/sso-error";
+import { findUserIdByExternalId } from "../../users/users";
+import { validatePasswordSubmission } from "../validate-password";
+import { linkedIdentityProviders, PASSWORD_STAGE, SSO_STAGE } from "./flows";
+import { findUiAuthSession, recordCompletedStage, type UiAuthSession } from "./sessions";
+
+const MAX_FORM_BYTES = 16 * 1024;
+
+async function sessionFrom(url: URL): Promise<UiAuthSession> {
+  const id = url.searchParams.get("session");
+  if (!id) throw new SsoError("bad_session", "No session supplied: open this page from your app.");
+  const session = await findUiAuthSession(id);
+  if (!session) {
+    throw new SsoError("bad_session", "This confirmation request is unknown or has expired. Start the action again in your app.");
+  }
+  return session;
+}
+
+export async function showFallback(request: Request, stage: string): Promise<Response> {
+  if (stage !== SSO_STAGE && stage !== PASSWORD_STAGE) return errorResponse(new MatrixError("M_UNKNOWN", "Unknown auth stage type", {}, 404));
+  const url = new URL(request.url);
+  try {
+    const session = await sessionFrom(url);
+    if (stage === PASSWORD_STAGE) {
+      return htmlResponse(createElement(PasswordFallbackView, { userId: session.userId, description: session.description }));
+    }
+    return await showSsoConfirmation(session, url);
+  } catch (error) {
+    if (error instanceof SsoError) return ssoErrorResponse(error);
+    throw error;
+  }
+}
+
+async function showSsoConfirmation(session: UiAuthSession, url: URL): Promise<Response> {
+  const config = getConfig();
+  const linked = await linkedIdentityProviders(session.userId, config);
+  if (linked.length === 0) throw new SsoError("no_sso_identity", "Your account has no single sign-on identity to confirm with.");
+  const chosen = url.searchParams.get("idp");
+  if (chosen !== null) {
+    // Only an IdP this user has logged in with; the IdP round trip carries the UI-auth session.
+    const match = linked.find((link) => link.provider.id === chosen);
+    if (!match) throw new SsoError("unknown_idp", "Unknown identity provider ID");
+    return startOidcLogin(match.provider, "", new URLSearchParams(), session.id);
+  }
+  const base = `${url.pathname}?session=${encodeURIComponent(session.id)}`;
+  return htmlResponse(
+    createElement(UiAuthConfirmView, {
+      userId: session.userId,
+      description: session.description,
+      providers: linked.map((link) => ({
+        name: link.provider.name,
+        externalId: link.externalId,
+        href: `${base}&idp=${encodeURIComponent(link.provider.id)}`,
+        iconUrl: iconUrlOf(link.provider.icon, config, 32),
+      })),
+    }),
+  );
+}
+
+/** POST of the password fallback form. */
+export async function submitFallback(request: Request, stage: string): Promise<Response> {
+  if (stage === SSO_STAGE) return errorResponse(new MatrixError("M_UNKNOWN", "Fallback SSO auth does not support POST requests.", {}, 404));
+  if (stage !== PASSWORD_STAGE) return errorResponse(new MatrixError("M_UNKNOWN", "Unknown auth stage type", {}, 404));
+  try {
+    const session = await sessionFrom(new URL(request.url));
+    const text = await request.text();
+    if (text.length > MAX_FORM_BYTES) throw new SsoError("bad_param", "The form is too large.");
+    const password = new URLSearchParams(text).get("password") ?? "";
+    let userId: string | null = null;
+    try {
+      userId = await validatePasswordSubmission({ identifier: { type: "m.id.user", user: session.userId }, password }, getConfig());
+    } catch (error) {
+      if (!(error instanceof MatrixError) || error.errcode === "M_LIMIT_EXCEEDED") throw error;
+    }
+    if (userId !== session.userId) {
+      return htmlResponse(
+        createElement(PasswordFallbackView, { userId: session.userId, description: session.description, error: "That password is not right. Try again." }),
+        { status: 401 },
+      );
+    }
+    await recordCompletedStage(session.id, PASSWORD_STAGE, userId);
+    return htmlResponse(createElement(AuthSuccessView));
+  } catch (error) {
+    if (error instanceof SsoError) return ssoErrorResponse(error);
+    if (error instanceof MatrixError) return ssoErrorResponse(new SsoError(error.errcode, error.message, error.status));
+    throw error;
+  }
+}
+
+/**
+ * The IdP came back for a UI-auth session (Synapse's complete_sso_ui_auth_request): the stage is
+ * completed if the upstream identity is linked to the user being verified; otherwise the bad-user
+ * page is shown and the stage stays incomplete (Synapse records a failure that makes the operation
+ * answer 403; leaving it open lets the person retry with the right identity in the same session).
+ * No account is ever created here.
+ */
+export async function completeSsoUiAuth(authProviderId: string, remoteUserId: string, sessionId: string): Promise<Response> {
+  const session = await findUiAuthSession(sessionId);
+  if (!session) throw new SsoError("bad_session", `Unknown session ID: ${sessionId}`);
+  const userId = await findUserIdByExternalId(authProviderId, remoteUserId);
+  if (userId !== session.userId) {
+    return htmlResponse(createElement(AuthBadUserView, { serverName: getConfig().server_name, expectedUserId: session.userId }));
+  }
+  await recordCompletedStage(session.id, SSO_STAGE, userId);
+  return htmlResponse(createElement(AuthSuccessView));
+}

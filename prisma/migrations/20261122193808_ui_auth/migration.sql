@@ -1,0 +1,16 @@
+-- CreateTable
+CREATE TABLE "ui_auth_sessions" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "user_id" TEXT NOT NULL,
+    "method" TEXT NOT NULL,
+    "uri" TEXT NOT NULL,
+    "body" TEXT NOT NULL,
+    "description" TEXT NOT NULL,
+    "completed" TEXT NOT NULL DEFAULT '{}',
+    "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expires_at" DATETIME NOT NULL,
+    "consumed_at" DATETIME
+);
+
+-- CreateIndex
+CREATE INDEX "ui_auth_sessions_expires_at_idx" ON "ui_auth_sessions"("expires_at");
