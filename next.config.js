@@ -2,6 +2,8 @@
 // and are loaded by Node at run time.
 /** @type {import('next').NextConfig} */
 module.exports = {
+  // NEXT_DIST_DIR lets several builds live side by side (e.g. parallel work in one checkout).
+  distDir: process.env.NEXT_DIST_DIR || ".next",
   poweredByHeader: false,
   reactStrictMode: true,
   serverExternalPackages: [

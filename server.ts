@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   const { applied } = await applyPendingMigrations(databaseUrl());
   if (applied.length > 0) logger.info(`database: applied migrations ${applied.join(", ")}`);
 
-  if (!dev && !existsSync(path.join(projectDir, ".next", "BUILD_ID"))) {
+  if (!dev && !existsSync(path.join(projectDir, process.env.NEXT_DIST_DIR || ".next", "BUILD_ID"))) {
     process.stderr.write("No production build found: run `npm run build` first (or `npm run dev`).\n");
     process.exit(1);
   }

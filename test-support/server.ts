@@ -58,7 +58,7 @@ export async function startServer(options: {
   /** Extra arguments for server.ts. */
   args?: string[];
 } = {}): Promise<RunningServer> {
-  if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
+  if (!existsSync(path.join(ROOT, process.env.NEXT_DIST_DIR || ".next", "BUILD_ID"))) {
     throw new Error("no production build: run `npm run build` before the integration tests");
   }
   const port = options.port ?? (await freePort());
