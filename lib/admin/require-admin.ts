@@ -1,0 +1,11 @@
+// Admin access for the Synapse-style admin API: a valid access token of an account with the admin flag.
+import { authenticateRequest, type Requester } from "../auth/access-tokens";
+import { db } from "../db/client";
+import { MatrixError } from "../matrix/errors";
+
+export async function requireAdmin(request: Request): Promise<Requester> {
+  const requester = await authenticateRequest(request);
+  const user = await db().user.findUnique({ where: { userId: requester.userId }, select: { admin: true } });
+  if (!user?.admin) throw new MatrixError("M_FORBIDDEN", "You are not a server admin");
+  return requester;
+}
