@@ -3,14 +3,12 @@
 // the redirect-confirm page. Here the login token is created only by that confirmation (a POST),
 // so it never sits in a page or a history entry before the person has agreed.
 import { randomBytes } from "node:crypto";
-import { createElement } from "react";
 import { createLoginToken } from "../auth/login-tokens";
 import { hashSecret } from "../auth/secrets";
 import { getConfig } from "../config/load-config";
 import { db } from "../db/client";
 import { clearCookie, isSecureBaseUrl, readCookie, serializeCookie } from "../http/cookies";
-import { htmlResponse } from "../pages/html-response";
-import { RedirectConfirmView } from "../pages/views/redirect-confirm";
+import { renderSsoPage } from "../pages/sso-pages";
 import {
   clientRedirectUrlProblem,
   displayUrlOf,
@@ -74,27 +72,30 @@ export async function finishSsoLogin(login: FinishedSsoLogin, extraHeaders: stri
     },
   });
   headers.append("Set-Cookie", serializeCookie(HANDOFF_COOKIE, secret, { ...handoffCookieOptions(), maxAgeSeconds: HANDOFF_LIFETIME_MS / 1000 }));
-  const response = htmlResponse(
-    createElement(RedirectConfirmView, {
+  return renderSsoPage(
+    "redirect_confirm",
+    {
       displayUrl: displayUrlOf(login.clientRedirectUrl),
       userId: login.userId,
       displayName: user.displayName,
       newUser: login.newUser,
       action: CONFIRM_PATH,
-    }),
-    { headers },
+    },
+    // The confirm form's answer redirects to the client, which form-action must allow.
+    { headers, formActions: [formActionSourceOf(login.clientRedirectUrl)] },
   );
-  // The confirm form's answer redirects to the client, which form-action must allow.
-  response.headers.set(
-    "Content-Security-Policy",
-    response.headers.get("Content-Security-Policy")!.replace("form-action 'self' http: https:", `form-action 'self' ${formActionSourceOf(login.clientRedirectUrl)}`),
-  );
-  return response;
 }
 
-/** POST /_synapse/client/sso_confirm: the person pressed Continue; hand the login to the client. */
+/**
+ * POST /_synapse/client/sso_confirm: the person pressed Continue; hand the login to the client.
+ * GET is also answered (Synapse's templates link here), but only for a navigation from one of our
+ * own pages: a cross-site page must not be able to push a waiting hand-off through.
+ */
 export async function confirmHandoff(request: Request): Promise<Response> {
   const config = getConfig();
+  if (request.method === "GET" && request.headers.get("sec-fetch-site") !== "same-origin") {
+    throw new SsoError("bad_request", "Please use the Continue button on the confirmation page.", 403);
+  }
   const secret = readCookie(request, HANDOFF_COOKIE);
   if (!secret) throw new SsoError("bad_session", "This login has already been completed or has expired. Please log in again from your app.");
   const idHash = hashSecret(secret);

@@ -1,11 +1,9 @@
 // GET /_matrix/client/{r0,v3}/login/sso/redirect[/{idpId}] (Synapse's SsoRedirectServlet and
 // SsoHandler.handle_redirect_request, behaviour reference §1.3), and /_synapse/client/pick_idp (§1.5).
-import { createElement } from "react";
 import { getConfig } from "../config/load-config";
 import { MatrixError } from "../matrix/errors";
 import type { MatrixRequest } from "../matrix/route";
-import { htmlResponse } from "../pages/html-response";
-import { IdpPickerView } from "../pages/views/idp-picker";
+import { renderSsoPage } from "../pages/sso-pages";
 import { clientRedirectUrlProblem } from "./client-redirect";
 import { startOidcLogin } from "./providers/oidc/oidc-flow";
 import { findIdentityProvider, iconUrlOf, identityProviders, type IdentityProvider } from "./registry";
@@ -79,15 +77,11 @@ export async function pickIdentityProvider(request: Request): Promise<Response> 
     const target = `${config.public_baseurl}_matrix/client/v3/login/sso/redirect/${encodeURIComponent(provider.id)}?${new URLSearchParams({ redirectUrl })}`;
     return new Response(null, { status: 302, headers: { Location: target } });
   }
-  return htmlResponse(
-    createElement(IdpPickerView, {
-      serverName: config.server_name,
-      redirectUrl,
-      providers: identityProviders(config).map((provider) => ({
-        id: provider.id,
-        name: provider.name,
-        iconUrl: iconUrlOf(provider.icon, config, 32),
-      })),
-    }),
-  );
+  const providers = identityProviders(config);
+  return renderSsoPage("idp_picker", {
+    serverName: config.server_name,
+    redirectUrl,
+    providers: providers.map((provider) => ({ id: provider.id, name: provider.name, iconUrl: iconUrlOf(provider.icon, config, 32) })),
+    providerDetails: providers.map((provider) => ({ idp_id: provider.id, idp_name: provider.name, idp_icon: provider.icon, idp_brand: provider.brand })),
+  });
 }

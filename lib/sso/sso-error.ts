@@ -1,9 +1,7 @@
 // Errors that end a browser flow on the SSO error page, with Synapse's error identifiers
 // (behaviour reference §1.10, §2.2): the identifier goes to the page for admins, the description
 // is the sentence the person reads. Never an exception's internals.
-import { createElement } from "react";
-import { htmlResponse } from "../pages/html-response";
-import { AccountDeactivatedView, SsoErrorView } from "../pages/views/sso-error";
+import { renderSsoPage } from "../pages/sso-pages";
 
 export class SsoError extends Error {
   /** Set-Cookie headers the error response must still carry (e.g. clearing a spent state cookie). */
@@ -28,15 +26,16 @@ export class AccountDeactivatedError extends Error {
   }
 }
 
-export function ssoErrorResponse(error: SsoError): Response {
-  const response = htmlResponse(
-    createElement(SsoErrorView, { error: error.error, description: error.description, restartUrl: error.restartUrl }),
-    { status: error.status },
+export async function ssoErrorResponse(error: SsoError): Promise<Response> {
+  const headers = new Headers();
+  for (const cookie of error.cookies) headers.append("Set-Cookie", cookie);
+  return renderSsoPage(
+    "sso_error",
+    { error: error.error, description: error.description, restartUrl: error.restartUrl },
+    { status: error.status, headers },
   );
-  for (const cookie of error.cookies) response.headers.append("Set-Cookie", cookie);
-  return response;
 }
 
-export function accountDeactivatedResponse(headers?: HeadersInit): Response {
-  return htmlResponse(createElement(AccountDeactivatedView), { status: 403, headers });
+export function accountDeactivatedResponse(headers?: HeadersInit): Promise<Response> {
+  return renderSsoPage("account_deactivated", {}, { status: 403, headers });
 }

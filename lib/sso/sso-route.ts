@@ -11,9 +11,9 @@ export function ssoRoute(handler: Handler): Handler {
     try {
       return await handler(request);
     } catch (error) {
-      if (error instanceof SsoError) return ssoErrorResponse(error);
+      if (error instanceof SsoError) return await ssoErrorResponse(error);
       if (error instanceof MatrixError) {
-        return ssoErrorResponse(new SsoError(error.errcode, error.message, error.status));
+        return await ssoErrorResponse(new SsoError(error.errcode, error.message, error.status));
       }
       logger.error(`unexpected error on ${new URL(request.url).pathname}`, error);
       return ssoErrorResponse(new SsoError("server_error", "Something went wrong on the server. Please try again.", 500));

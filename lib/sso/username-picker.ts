@@ -1,15 +1,13 @@
 // The username picker (Synapse's pick_username resources, behaviour reference §1.6, §1.7, §4.4):
 // the form, its live availability check, and the submit that registers the user, links the upstream
 // identity and finishes the login — atomically with consuming the mapping session.
-import { createElement } from "react";
 import { getConfig } from "../config/load-config";
 import type { HomeserverConfig } from "../config/schema";
 import { readCookie } from "../http/cookies";
 import { MatrixError } from "../matrix/errors";
 import { localpartProblem, qualifyUserId } from "../matrix/identifiers";
 import { jsonResponse } from "../matrix/route";
-import { htmlResponse } from "../pages/html-response";
-import { AccountDetailsView } from "../pages/views/account-details";
+import { renderSsoPage } from "../pages/sso-pages";
 import { createUser, ExternalIdLinkedError, isUserIdTaken } from "../users/users";
 import { clearMappingSessionCookie } from "./complete-sso-login";
 import { finishSsoLogin } from "./handoff";
@@ -57,10 +55,12 @@ function renderForm(
   config: HomeserverConfig,
   form: { localpart: string; error?: string; useDisplayName?: boolean; emailsChecked?: string[] },
   status = 200,
-): Response {
+): Promise<Response> {
   const provider = findIdentityProvider(session.authProviderId, config);
-  return htmlResponse(
-    createElement(AccountDetailsView, {
+  return renderSsoPage(
+    "account_details",
+    {
+      idp: { idp_id: session.authProviderId, idp_name: provider?.name ?? session.authProviderId, idp_icon: provider?.icon, idp_brand: provider?.brand },
       serverName: config.server_name,
       idpName: provider?.name ?? session.authProviderId,
       idpIconUrl: iconUrlOf(provider?.icon, config, 24),
@@ -70,7 +70,7 @@ function renderForm(
       emailsChecked: form.emailsChecked,
       useDisplayName: form.useDisplayName,
       error: form.error,
-    }),
+    },
     { status },
   );
 }

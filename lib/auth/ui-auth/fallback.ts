@@ -1,11 +1,9 @@
 // GET|POST /_matrix/client/{r0,v3}/auth/{stage}/fallback/web?session= (Synapse's AuthRestServlet):
 // the pages a client opens in a browser to complete a stage it has no UI of its own for.
-import { createElement } from "react";
 import { getConfig } from "../../config/load-config";
 import { MatrixError } from "../../matrix/errors";
 import { errorResponse } from "../../matrix/route";
-import { htmlResponse } from "../../pages/html-response";
-import { AuthBadUserView, AuthSuccessView, PasswordFallbackView, UiAuthConfirmView } from "../../pages/views/ui-auth";
+import { renderSsoPage } from "../../pages/sso-pages";
 import { startOidcLogin } from "../../sso/providers/oidc/oidc-flow";
 import { iconUrlOf } from "../../sso/registry";
 import { SsoError, ssoErrorResponse } from "../../sso/sso-error";
@@ -32,7 +30,7 @@ export async function showFallback(request: Request, stage: string): Promise<Res
   try {
     const session = await sessionFrom(url);
     if (stage === PASSWORD_STAGE) {
-      return htmlResponse(createElement(PasswordFallbackView, { userId: session.userId, description: session.description }));
+      return await renderSsoPage("password_fallback", { userId: session.userId, description: session.description });
     }
     return await showSsoConfirmation(session, url);
   } catch (error) {
@@ -53,18 +51,18 @@ async function showSsoConfirmation(session: UiAuthSession, url: URL): Promise<Re
     return startOidcLogin(match.provider, "", new URLSearchParams(), session.id);
   }
   const base = `${url.pathname}?session=${encodeURIComponent(session.id)}`;
-  return htmlResponse(
-    createElement(UiAuthConfirmView, {
-      userId: session.userId,
-      description: session.description,
-      providers: linked.map((link) => ({
-        name: link.provider.name,
-        externalId: link.externalId,
-        href: `${base}&idp=${encodeURIComponent(link.provider.id)}`,
-        iconUrl: iconUrlOf(link.provider.icon, config, 32),
-      })),
-    }),
-  );
+  const first = linked[0].provider;
+  return renderSsoPage("auth_confirm", {
+    userId: session.userId,
+    description: session.description,
+    providers: linked.map((link) => ({
+      name: link.provider.name,
+      externalId: link.externalId,
+      href: `${base}&idp=${encodeURIComponent(link.provider.id)}`,
+      iconUrl: iconUrlOf(link.provider.icon, config, 32),
+    })),
+    idp: { idp_id: first.id, idp_name: first.name, idp_icon: first.icon, idp_brand: first.brand },
+  });
 }
 
 /** POST of the password fallback form. */
@@ -83,13 +81,14 @@ export async function submitFallback(request: Request, stage: string): Promise<R
       if (!(error instanceof MatrixError) || error.errcode === "M_LIMIT_EXCEEDED") throw error;
     }
     if (userId !== session.userId) {
-      return htmlResponse(
-        createElement(PasswordFallbackView, { userId: session.userId, description: session.description, error: "That password is not right. Try again." }),
+      return await renderSsoPage(
+        "password_fallback",
+        { userId: session.userId, description: session.description, error: "That password is not right. Try again." },
         { status: 401 },
       );
     }
     await recordCompletedStage(session.id, PASSWORD_STAGE, userId);
-    return htmlResponse(createElement(AuthSuccessView));
+    return await renderSsoPage("auth_success", {});
   } catch (error) {
     if (error instanceof SsoError) return ssoErrorResponse(error);
     if (error instanceof MatrixError) return ssoErrorResponse(new SsoError(error.errcode, error.message, error.status));
@@ -109,8 +108,8 @@ export async function completeSsoUiAuth(authProviderId: string, remoteUserId: st
   if (!session) throw new SsoError("bad_session", `Unknown session ID: ${sessionId}`);
   const userId = await findUserIdByExternalId(authProviderId, remoteUserId);
   if (userId !== session.userId) {
-    return htmlResponse(createElement(AuthBadUserView, { serverName: getConfig().server_name, expectedUserId: session.userId }));
+    return renderSsoPage("bad_user", { serverName: getConfig().server_name, expectedUserId: session.userId });
   }
   await recordCompletedStage(session.id, SSO_STAGE, userId);
-  return htmlResponse(createElement(AuthSuccessView));
+  return renderSsoPage("auth_success", {});
 }

@@ -1,8 +1,10 @@
 // The username picker (Synapse's sso_auth_account_details.html). A plain form that posts to its own
 // URL, so it works without JavaScript; /sso-username-check.js adds the live availability check.
+import { pageText, type Theme } from "../../theme/theme-schema";
 import { Document } from "./document";
 
 export interface AccountDetailsProps {
+  theme: Theme;
   serverName: string;
   idpName: string;
   idpIconUrl?: string;
@@ -15,16 +17,18 @@ export interface AccountDetailsProps {
   useDisplayName?: boolean;
   /** Why the last submission was refused, shown next to the field. */
   error?: string;
+  /** A positive note in the same place (the live check writes these; the theme preview shows one). */
+  notice?: string;
 }
 
 export function AccountDetailsView(props: AccountDetailsProps) {
-  const { serverName, idpName, idpIconUrl, localpart, displayName, emails, error } = props;
+  const { theme, serverName, idpName, idpIconUrl, localpart, displayName, emails, error } = props;
   const checked = new Set(props.emailsChecked ?? emails);
   const hasOptionalData = Boolean(displayName) || emails.length > 0;
   return (
-    <Document title="Create your account" scripts={["/sso-username-check.js"]}>
-      <h1>Choose your user name</h1>
-      <p>This is required. Continue to create your account on {serverName}. You can&apos;t change this later.</p>
+    <Document title="Create your account" theme={theme} scripts={["/sso-username-check.js"]}>
+      <h1>{pageText(theme, "account_details", "title", "Choose your user name")}</h1>
+      <p>{pageText(theme, "account_details", "intro", `This is required. Continue to create your account on ${serverName}. You can't change this later.`)}</p>
       <form method="post" id="form" noValidate>
         <label htmlFor="field-username">Username</label>
         <div className="username-row">
@@ -50,11 +54,11 @@ export function AccountDetailsView(props: AccountDetailsProps) {
         <output
           id="field-username-status"
           htmlFor="field-username"
-          className={`message${error ? " error" : ""}`}
+          className={`message${error ? " error" : props.notice ? " success" : ""}`}
           role="status"
           aria-live="polite"
         >
-          {error}
+          {error ?? props.notice}
         </output>
         {hasOptionalData ? (
           <fieldset className="optional-data">
@@ -75,7 +79,7 @@ export function AccountDetailsView(props: AccountDetailsProps) {
             ))}
           </fieldset>
         ) : null}
-        <button type="submit">Continue</button>
+        <button type="submit">{pageText(theme, "account_details", "button", "Continue")}</button>
       </form>
     </Document>
   );

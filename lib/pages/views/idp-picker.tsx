@@ -1,5 +1,6 @@
 // The identity-provider picker (Synapse's sso_login_idp_picker.html): plain links, so it works
 // without JavaScript; each goes back to pick_idp with `idp` and `redirectUrl`.
+import { pageText, type Theme } from "../../theme/theme-schema";
 import { Document } from "./document";
 
 export interface PickerProvider {
@@ -8,11 +9,18 @@ export interface PickerProvider {
   iconUrl?: string;
 }
 
-export function IdpPickerView({ serverName, redirectUrl, providers }: { serverName: string; redirectUrl: string; providers: PickerProvider[] }) {
+export interface IdpPickerProps {
+  theme: Theme;
+  serverName: string;
+  redirectUrl: string;
+  providers: PickerProvider[];
+}
+
+export function IdpPickerView({ theme, serverName, redirectUrl, providers }: IdpPickerProps) {
   return (
-    <Document title="Choose identity provider">
-      <h1>Log in to {serverName}</h1>
-      <p>Choose an identity provider to log in</p>
+    <Document title="Choose identity provider" theme={theme}>
+      <h1>{pageText(theme, "idp_picker", "title", `Log in to ${serverName}`)}</h1>
+      <p>{pageText(theme, "idp_picker", "intro", "Choose an identity provider to log in")}</p>
       <ul className="idp-list">
         {providers.map((provider) => (
           <li key={provider.id}>

@@ -2,9 +2,11 @@
 // handed to a client that is not on sso.client_whitelist, so that a phishing link cannot silently
 // log a victim into an attacker's app. Unlike Synapse, the login token is not in the page: it is
 // created only when the person presses Continue (a POST).
+import { pageText, type Theme } from "../../theme/theme-schema";
 import { Document } from "./document";
 
 export interface RedirectConfirmProps {
+  theme: Theme;
   displayUrl: string;
   userId: string;
   displayName?: string | null;
@@ -13,11 +15,11 @@ export interface RedirectConfirmProps {
   action: string;
 }
 
-export function RedirectConfirmView({ displayUrl, userId, displayName, newUser, action }: RedirectConfirmProps) {
+export function RedirectConfirmView({ theme, displayUrl, userId, displayName, newUser, action }: RedirectConfirmProps) {
   const localpart = userId.slice(1).split(":")[0];
   return (
-    <Document title="Continue to your account">
-      <h1>{newUser ? "Your account is ready" : "Continue to your account"}</h1>
+    <Document title="Continue to your account" theme={theme}>
+      <h1>{pageText(theme, "redirect_confirm", "title", newUser ? "Your account is ready" : "Continue to your account")}</h1>
       <div className="profile">
         <div>
           <div className="name">{displayName || localpart}</div>
@@ -28,7 +30,7 @@ export function RedirectConfirmView({ displayUrl, userId, displayName, newUser, 
         Continuing will grant <strong>{displayUrl}</strong> access to your account.
       </p>
       <form method="post" action={action}>
-        <button type="submit">Continue</button>
+        <button type="submit">{pageText(theme, "redirect_confirm", "button", "Continue")}</button>
       </form>
       <p className="muted">If you did not just try to log in to {displayUrl}, close this page.</p>
     </Document>

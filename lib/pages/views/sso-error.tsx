@@ -1,18 +1,20 @@
 // The SSO error page (Synapse's sso_error.html): what went wrong in words, the error code for
 // admins, and — unlike Synapse (issue #9897) — a way to start the login again when we know how.
+import { pageText, type Theme } from "../../theme/theme-schema";
 import { Document } from "./document";
 
 export interface SsoErrorProps {
+  theme: Theme;
   error: string;
   description: string;
   /** Where "Try again" goes, when the flow can be restarted. */
   restartUrl?: string;
 }
 
-export function SsoErrorView({ error, description, restartUrl }: SsoErrorProps) {
+export function SsoErrorView({ theme, error, description, restartUrl }: SsoErrorProps) {
   if (error === "unauthorised") {
     return (
-      <Document title="Authentication failed">
+      <Document title="Authentication failed" theme={theme}>
         <h1>Not allowed</h1>
         <p>You are not allowed to log in here.</p>
       </Document>
@@ -20,7 +22,7 @@ export function SsoErrorView({ error, description, restartUrl }: SsoErrorProps) 
   }
   if (error === "provider_unavailable") {
     return (
-      <Document title="Login provider unavailable">
+      <Document title="Login provider unavailable" theme={theme}>
         <h1>This login provider is unavailable right now.</h1>
         <p>Please try another way of logging in, or try again later.</p>
         <p className="muted">If you run this server, check its logs for details.</p>
@@ -29,23 +31,23 @@ export function SsoErrorView({ error, description, restartUrl }: SsoErrorProps) 
     );
   }
   return (
-    <Document title="Authentication failed">
-      <h1>There was an error</h1>
+    <Document title="Authentication failed" theme={theme}>
+      <h1>{pageText(theme, "sso_error", "title", "There was an error")}</h1>
       <p id="errormsg"><strong>{description}</strong></p>
       <p>If you are seeing this page after clicking a link sent to you via email, make sure you only click the confirmation link once, and that you open the validation link in the same client you&apos;re logging in from.</p>
-      <p>Try logging in again from your Matrix client and if the problem persists please contact the server&apos;s administrator.</p>
+      <p>{pageText(theme, "sso_error", "intro", "Try logging in again from your Matrix client and if the problem persists please contact the server's administrator.")}</p>
       {restartUrl ? <a className="button" href={restartUrl}>Start again</a> : null}
       <p className="error-code">Error code: {error}</p>
     </Document>
   );
 }
 
-export function AccountDeactivatedView() {
+export function AccountDeactivatedView({ theme }: { theme: Theme }) {
   return (
-    <Document title="SSO account deactivated">
-      <h1>Your account has been deactivated</h1>
+    <Document title="SSO account deactivated" theme={theme}>
+      <h1>{pageText(theme, "account_deactivated", "title", "Your account has been deactivated")}</h1>
       <p><strong>No account found</strong></p>
-      <p>Your account might have been deactivated by the server administrator. You can either try to create a new account or contact the server&apos;s administrator.</p>
+      <p>{pageText(theme, "account_deactivated", "intro", "Your account might have been deactivated by the server administrator. You can either try to create a new account or contact the server's administrator.")}</p>
     </Document>
   );
 }

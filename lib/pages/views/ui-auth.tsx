@@ -1,18 +1,20 @@
 // The pages of user-interactive auth's fallback (Synapse's sso_auth_confirm.html,
 // sso_auth_success.html, sso_auth_bad_user.html, and the password stage's form).
+import { pageText, type Theme } from "../../theme/theme-schema";
 import { Document } from "./document";
 
 export interface UiAuthConfirmProps {
+  theme: Theme;
   userId: string;
   description: string;
   /** One entry per IdP the user has logged in with. */
   providers: { name: string; externalId: string; href: string; iconUrl?: string }[];
 }
 
-export function UiAuthConfirmView({ userId, description, providers }: UiAuthConfirmProps) {
+export function UiAuthConfirmView({ theme, userId, description, providers }: UiAuthConfirmProps) {
   return (
-    <Document title="Authentication">
-      <h1>Confirm it&apos;s you to continue</h1>
+    <Document title="Authentication" theme={theme}>
+      <h1>{pageText(theme, "auth_confirm", "title", "Confirm it's you to continue")}</h1>
       <p>
         A client is trying to {description}. To confirm this action, re-authorise your account <strong>{userId}</strong> with single sign-on.
       </p>
@@ -35,10 +37,10 @@ export function UiAuthConfirmView({ userId, description, providers }: UiAuthConf
   );
 }
 
-export function PasswordFallbackView({ userId, description, error }: { userId: string; description: string; error?: string }) {
+export function PasswordFallbackView({ theme, userId, description, error }: { theme: Theme; userId: string; description: string; error?: string }) {
   return (
-    <Document title="Authentication">
-      <h1>Confirm it&apos;s you to continue</h1>
+    <Document title="Authentication" theme={theme}>
+      <h1>{pageText(theme, "auth_confirm", "title", "Confirm it's you to continue")}</h1>
       <p>
         A client is trying to {description}. Enter the password of <strong>{userId}</strong> to confirm.
       </p>
@@ -53,19 +55,19 @@ export function PasswordFallbackView({ userId, description, error }: { userId: s
 }
 
 /** Tells the client through /sso-auth-done.js (postMessage "authDone", or window.onAuthDone). */
-export function AuthSuccessView() {
+export function AuthSuccessView({ theme }: { theme: Theme }) {
   return (
-    <Document title="Success!" scripts={["/sso-auth-done.js"]}>
-      <h1>Thank you</h1>
-      <p>Now we know it&apos;s you, you can close this window and return to the application.</p>
+    <Document title="Success!" theme={theme} scripts={["/sso-auth-done.js"]}>
+      <h1>{pageText(theme, "auth_success", "title", "Thank you")}</h1>
+      <p>{pageText(theme, "auth_success", "intro", "Now we know it's you, you can close this window and return to the application.")}</p>
     </Document>
   );
 }
 
-export function AuthBadUserView({ serverName, expectedUserId }: { serverName: string; expectedUserId: string }) {
+export function AuthBadUserView({ theme, serverName, expectedUserId }: { theme: Theme; serverName: string; expectedUserId: string }) {
   return (
-    <Document title="Authentication failed">
-      <h1>That doesn&apos;t look right</h1>
+    <Document title="Authentication failed" theme={theme}>
+      <h1>{pageText(theme, "bad_user", "title", "That doesn't look right")}</h1>
       <p>
         <strong>
           We were unable to validate your {serverName} account {expectedUserId} via single sign-on (SSO), because the SSO Identity Provider

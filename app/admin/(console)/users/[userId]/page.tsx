@@ -1,0 +1,57 @@
+// /admin/users/{userId} – one account: external IDs, devices, last login; deactivate, reactivate,
+// remove an external-ID link.
+import { notFound } from "next/navigation";
+import { findUserDetails } from "@/lib/admin/user-admin";
+import { removeExternalIdAction, setUserDeactivatedAction } from "../../actions";
+
+export const dynamic = "force-dynamic";
+
+const when = (date: Date | null) => date?.toISOString().slice(0, 16).replace("T", " ") ?? "never";
+
+export default async function UserPage({ params }: { params: Promise<{ userId: string }> }) {
+  const user = await findUserDetails(decodeURIComponent((await params).userId));
+  if (!user) notFound();
+  return (
+    <main className="card wide">
+      <h1>{user.userId}</h1>
+      <p>
+        {user.displayName ?? "No display name"} · {user.deactivated ? "Deactivated" : "Active"}
+        {user.admin ? " · Admin" : ""} · Last login: {when(user.lastLoginAt)} · {user.hasPassword ? "Has a password" : "No password"}
+      </p>
+      <form action={setUserDeactivatedAction.bind(null, user.userId, !user.deactivated)}>
+        <button type="submit">{user.deactivated ? "Reactivate" : "Deactivate"}</button>
+      </form>
+
+      <h2>External IDs</h2>
+      {user.externalIds.length === 0 ? <p className="muted">None.</p> : null}
+      <ul>
+        {user.externalIds.map((link) => (
+          <li key={`${link.authProvider}/${link.externalId}`}>
+            {link.authProvider}: {link.externalId}{" "}
+            <form action={removeExternalIdAction.bind(null, user.userId, link.authProvider, link.externalId)} className="inline-form">
+              <button type="submit" className="link-button" aria-label={`Remove ${link.authProvider} link ${link.externalId}`}>Remove link</button>
+            </form>
+          </li>
+        ))}
+      </ul>
+
+      <h2>Devices</h2>
+      {user.devices.length === 0 ? <p className="muted">None.</p> : null}
+      <ul>
+        {user.devices.map((device) => (
+          <li key={device.deviceId}>
+            {device.deviceId} {device.displayName ? `(${device.displayName})` : ""} · last seen {when(device.lastSeenAt)}
+            {device.lastSeenIp ? ` from ${device.lastSeenIp}` : ""}
+          </li>
+        ))}
+      </ul>
+
+      <h2>Third-party IDs</h2>
+      <ul>
+        {user.threepids.map((threepid) => (
+          <li key={`${threepid.medium}/${threepid.address}`}>{threepid.medium}: {threepid.address}</li>
+        ))}
+      </ul>
+    </main>
+  );
+}
