@@ -2,10 +2,10 @@
 // free port, its own config file and its own database, and stops it afterwards.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
+import { freeTcpPort } from "./postgres";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -17,16 +17,8 @@ export interface RunningServer {
   stop: () => Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A free TCP port on 127.0.0.1. */
+export const freePort = freeTcpPort;
 
 export function testConfig(overrides: Record<string, unknown> = {}, port = 8008): Record<string, unknown> {
   return {

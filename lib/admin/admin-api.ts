@@ -7,7 +7,9 @@ import { jsonResponse, requireJsonObject, type MatrixRequest } from "../matrix/r
 import { requireAdmin } from "./require-admin";
 import { findUserDetails, listUsers, upsertUser, type UserDetails } from "./user-admin";
 
-function userJson(user: UserDetails) {
+type UserSummary = Pick<UserDetails, "userId" | "displayName" | "admin" | "deactivated" | "createdAt">;
+
+function userSummaryJson(user: UserSummary) {
   return {
     name: user.userId,
     displayname: user.displayName,
@@ -15,6 +17,12 @@ function userJson(user: UserDetails) {
     deactivated: user.deactivated,
     is_guest: false,
     creation_ts: user.createdAt.getTime(),
+  };
+}
+
+function userJson(user: UserDetails) {
+  return {
+    ...userSummaryJson(user),
     last_seen_ts: user.lastLoginAt?.getTime() ?? null,
     threepids: user.threepids,
     external_ids: user.externalIds.map((link) => ({ auth_provider: link.authProvider, external_id: link.externalId })),
@@ -57,14 +65,7 @@ export async function listUsersApi({ request, url }: MatrixRequest): Promise<obj
   if (!Number.isInteger(limit) || limit < 0 || limit > 1000) throw new MatrixError("M_INVALID_PARAM", "Query parameter limit must be a positive integer of at most 1000.");
   const { users, total } = await listUsers({ from, limit, name: url.searchParams.get("name") ?? undefined });
   return {
-    users: users.map((user) => ({
-      name: user.userId,
-      displayname: user.displayName,
-      admin: user.admin,
-      deactivated: user.deactivated,
-      is_guest: false,
-      creation_ts: user.createdAt.getTime(),
-    })),
+    users: users.map(userSummaryJson),
     total,
     ...(from + users.length < total ? { next_token: String(from + users.length) } : {}),
   };
