@@ -6,11 +6,12 @@ import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import path from "node:path";
 import next from "next";
-import { ConfigError, loadConfigFile, setConfig } from "./lib/config/load-config";
+import { ConfigError, configPath, loadConfigFile, setConfig } from "./lib/config/load-config";
 import type { HomeserverConfig } from "./lib/config/schema";
 import { databaseUrl } from "./lib/db/client";
 import { applyPendingMigrations } from "./lib/db/schema-engine";
 import { logger } from "./lib/logging/logger";
+import { loadModules } from "./lib/modules/node-loader";
 import { renderDocument } from "./lib/pages/html-renderer";
 import { identityProviders } from "./lib/sso/registry";
 import { registerHtmlRenderer } from "./lib/pages/html-response";
@@ -47,6 +48,10 @@ async function main(): Promise<void> {
     throw error;
   }
   try {
+    // Extension modules (mapping providers, password auth providers) are imported with Node's own
+    // loader — they are not part of the Next.js build — checked, configured and constructed once,
+    // and published on globalThis for the route bundles (lib/modules/node-loader.ts).
+    await loadModules(config, configPath());
     // SSO sections and mapping-provider configs are checked now, not at the first login.
     identityProviders(config);
   } catch (error) {

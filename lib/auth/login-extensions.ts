@@ -1,17 +1,37 @@
-// What /login asks of password auth provider modules. Until modules are configured these answer
-// "nothing".
+// What /login asks of password auth provider modules (lib/modules): the login types they handle,
+// their auth checkers and their check3pidAuth callbacks, in module order.
+import { getConfig } from "../config/load-config";
+import type { HomeserverConfig } from "../config/schema";
+import { modulesFor } from "../modules/load";
+import { runAuthCheckers, runCheck3pidAuth, type ModuleLogin } from "../modules/password-auth";
+
+export type { ModuleLogin };
+
+const registrations = (config: HomeserverConfig) => modulesFor(config).passwordAuth;
+
 export const loginExtensions = {
-  /** A module's check_3pid_auth: the Matrix ID it vouches for, or null. */
-  async checkThreepidPassword(_medium: string, _address: string, _password: string): Promise<string | null> {
-    return null;
+  /** Every login type a module registered, with its required fields, in registration order. */
+  loginTypes(config: HomeserverConfig = getConfig()): ReadonlyMap<string, readonly string[]> {
+    return registrations(config).loginTypes;
   },
-  /** A module's auth_checkers for m.login.password: the Matrix ID it vouches for, or null. */
-  async checkPassword(
-    _username: string,
-    _qualified: string,
-    _password: string,
-    _body: Record<string, unknown>,
-  ): Promise<string | null> {
-    return null;
+
+  /** The fields a module login type needs, or undefined when no module handles the type. */
+  fieldsFor(loginType: string, config: HomeserverConfig = getConfig()): readonly string[] | undefined {
+    return registrations(config).loginTypes.get(loginType);
+  },
+
+  /** The auth checkers for `loginType`, in module order: the first user a module vouches for, or null. */
+  checkAuth(
+    username: string,
+    loginType: string,
+    loginDict: Record<string, unknown>,
+    config: HomeserverConfig = getConfig(),
+  ): Promise<ModuleLogin | null> {
+    return runAuthCheckers(registrations(config), username, loginType, loginDict);
+  },
+
+  /** The check3pidAuth callbacks, in module order: the first user a module vouches for, or null. */
+  check3pidAuth(medium: string, address: string, password: string, config: HomeserverConfig = getConfig()): Promise<ModuleLogin | null> {
+    return runCheck3pidAuth(registrations(config), medium, address, password);
   },
 };

@@ -9,9 +9,12 @@ import { loginLimiters } from "../ratelimit/login-limiters";
 import { issueTokensInTransaction } from "./access-tokens";
 import { ensureDevice } from "./devices";
 import { consumeLoginToken } from "./login-tokens";
-import { forbidden, validatePasswordSubmission } from "./validate-password";
+import { forbidden, validateLogin } from "./validate-password";
 import { recentExtraAttributes } from "../sso/extra-attributes";
 import { identityProviders } from "../sso/registry";
+import { logger } from "../logging/logger";
+import type { LoginCallback, LoginResponse } from "../modules/types";
+import { loginExtensions } from "./login-extensions";
 
 type Flow = Record<string, unknown> & { type: string };
 
@@ -40,8 +43,21 @@ export function listLoginFlows(config: HomeserverConfig = getConfig()): { flows:
       ...(config.login_via_existing_session.enabled ? { get_login_token: true } : {}),
     });
   }
-  if (passwordLoginEnabled(config)) flows.push({ type: "m.login.password" });
+  flows.push(...supportedLoginTypes(config).map((type) => ({ type })));
   return { flows };
+}
+
+/**
+ * Synapse's get_supported_login_types: the types password auth provider modules registered, in
+ * registration order, with m.login.password first — present when password login is enabled and
+ * either the local database or a module checks passwords.
+ */
+export function supportedLoginTypes(config: HomeserverConfig = getConfig()): string[] {
+  const moduleTypes = [...loginExtensions.loginTypes(config).keys()];
+  const types = moduleTypes.filter((type) => type !== "m.login.password");
+  const password = moduleTypes.includes("m.login.password") || config.password_config.localdb_enabled;
+  if (password && passwordLoginEnabled(config)) types.unshift("m.login.password");
+  return types;
 }
 
 const missingKeys = () => new MatrixError("M_UNKNOWN", "Missing JSON keys.");
@@ -52,6 +68,8 @@ interface LoginOutcome {
   authProviderSessionId?: string | null;
   /** Extra top-level fields for the response (SSO mapping provider's extra attributes). */
   extraResponse?: Record<string, unknown>;
+  /** A password auth provider module's callback, awaited with the response. */
+  callback?: LoginCallback | null;
 }
 
 export async function logIn({ json, clientIp }: MatrixRequest): Promise<Record<string, unknown>> {
@@ -71,13 +89,16 @@ export async function logIn({ json, clientIp }: MatrixRequest): Promise<Record<s
     throw new MatrixError("M_INVALID_PARAM", "device_id cannot be longer than 512 characters.");
   }
 
-  limiters.address.check(clientIp);
+  await limiters.address.check(clientIp);
   let outcome: LoginOutcome;
   if (body.type === "m.login.token") {
     outcome = await tokenLogin(body);
   } else if (body.type === "m.login.password") {
     if (!passwordLoginEnabled(config)) throw new MatrixError("M_UNKNOWN", "Password login has been disabled.");
-    outcome = { userId: await validatePasswordSubmission(body, config) };
+    outcome = await validateLogin(body, body.type, config);
+  } else if (loginExtensions.fieldsFor(body.type, config)) {
+    // A login type of a password auth provider module (§1.2.2).
+    outcome = await validateLogin(body, body.type, config);
   } else {
     throw new MatrixError("M_UNKNOWN", `Unknown login type ${body.type}`);
   }
@@ -117,7 +138,7 @@ async function completeLogin(
   outcome: LoginOutcome,
   options: CompleteLoginOptions,
 ): Promise<Record<string, unknown>> {
-  loginLimiters(config).account.check(outcome.userId.toLowerCase());
+  await loginLimiters(config).account.check(outcome.userId.toLowerCase());
   const account = await db().user.findUnique({ where: { userId: outcome.userId }, select: { deactivated: true } });
   if (!account) throw forbidden();
   if (account.deactivated) throw new MatrixError("M_USER_DEACTIVATED", "This account has been deactivated");
@@ -138,7 +159,17 @@ async function completeLogin(
     ...(tokens.refreshToken !== undefined ? { refresh_token: tokens.refreshToken } : {}),
     ...(config.serve_client_wellknown ? { well_known: { "m.homeserver": { base_url: config.public_baseurl } } } : {}),
   };
-  return { ...outcome.extraResponse, ...response };
+  const body = { ...outcome.extraResponse, ...response };
+  if (outcome.callback) {
+    // The login has happened (device and tokens exist), so a failing callback is logged rather than
+    // turned into an error the client would take for a failed login.
+    try {
+      await outcome.callback({ ...body } as LoginResponse);
+    } catch (error) {
+      logger.error(`login callback of a password auth provider failed for ${outcome.userId}`, error);
+    }
+  }
+  return body;
 }
 
 async function ensureDeviceIn(tx: Transaction, outcome: LoginOutcome, options: CompleteLoginOptions): Promise<string> {

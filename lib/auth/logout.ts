@@ -1,7 +1,7 @@
 // POST /logout and /logout/all (Synapse's LogoutRestServlet / LogoutAllRestServlet).
 import { db } from "../db/client";
 import type { MatrixRequest } from "../matrix/route";
-import { authenticateRequest } from "./access-tokens";
+import { accessTokenOf, authenticateRequest } from "./access-tokens";
 import { deleteAllDevicesAndTokens, deleteDevices, type DeletedToken } from "./devices";
 import { notifyLoggedOut } from "./logged-out";
 
@@ -15,12 +15,12 @@ export async function logOut({ request }: MatrixRequest): Promise<object> {
     await db().accessToken.deleteMany({ where: { id: requester.tokenId } });
     deleted = [{ userId: requester.userId, deviceId: null, tokenHash: requester.tokenHash }];
   }
-  await notifyLoggedOut(deleted);
+  await notifyLoggedOut(deleted, { presentedToken: accessTokenOf(request) });
   return {};
 }
 
 export async function logOutEverywhere({ request }: MatrixRequest): Promise<object> {
   const requester = await authenticateRequest(request, { allowExpired: true });
-  await notifyLoggedOut(await deleteAllDevicesAndTokens(requester.userId));
+  await notifyLoggedOut(await deleteAllDevicesAndTokens(requester.userId), { presentedToken: accessTokenOf(request) });
   return {};
 }

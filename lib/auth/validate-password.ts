@@ -1,12 +1,13 @@
-// Password checks (Synapse's AuthHandler.validate_login / _check_local_password, behaviour
-// reference §4.8): identifier normalisation, password auth provider modules, then the local
-// database, with rc_login.failed_attempts counted per account or third-party ID.
+// Login checks (Synapse's AuthHandler.validate_login / _validate_userid_login / _check_local_password,
+// behaviour reference §4.8, §1.2.2): identifier normalisation, password auth provider modules, then
+// the local database, with rc_login.failed_attempts counted per account or third-party ID.
 import type { HomeserverConfig } from "../config/schema";
 import { logger } from "../logging/logger";
 import { MatrixError } from "../matrix/errors";
 import { qualifyUserId } from "../matrix/identifiers";
 import { loginLimiters } from "../ratelimit/login-limiters";
 import { findUserIdByThreepid, findUsersCaseInsensitive, pickCaseInsensitiveMatch } from "../users/users";
+import type { LoginCallback } from "../modules/types";
 import { loginExtensions } from "./login-extensions";
 import { verifyPassword } from "./passwords";
 
@@ -53,53 +54,93 @@ export function loginIdentifierOf(body: Record<string, unknown>): Identifier {
   return { kind: "user", user: identifier.user };
 }
 
+/** A proven login: the canonical Matrix ID, and the module's callback for the /login response, if any. */
+export interface ValidatedLogin {
+  userId: string;
+  callback: LoginCallback | null;
+}
+
 /**
  * Checks an m.login.password submission — for /login and for the UI-auth password stage alike —
  * and returns the canonical Matrix ID it proves. Wrong credentials are a 403 that counts against
  * rc_login.failed_attempts.
  */
 export async function validatePasswordSubmission(body: Record<string, unknown>, config: HomeserverConfig): Promise<string> {
-  if (typeof body.password !== "string") throw new MatrixError("M_INVALID_PARAM", "Bad parameter: password");
-  const password = body.password;
+  return (await validateLogin(body, "m.login.password", config)).userId;
+}
+
+/**
+ * Synapse's AuthHandler.validate_login for `loginType`: m.login.password or a type a module
+ * registered. Password auth provider modules are asked first (check3pidAuth for a third-party
+ * identifier, then the auth checkers of the type, in module order); m.login.password then falls
+ * back to the local database unless password_config.localdb_enabled is false. Whether password
+ * login is enabled at all is the caller's check.
+ */
+export async function validateLogin(body: Record<string, unknown>, loginType: string, config: HomeserverConfig): Promise<ValidatedLogin> {
+  let password: string | undefined;
+  if (loginType === "m.login.password") {
+    if (typeof body.password !== "string") throw new MatrixError("M_INVALID_PARAM", "Bad parameter: password");
+    password = body.password;
+  }
   const failedAttempts = loginLimiters(config).failedAttempts;
   const identifier = loginIdentifierOf(body);
 
+  let user: string;
   if (identifier.kind === "thirdparty") {
     const key = `${identifier.medium}:${identifier.address}`;
-    failedAttempts.check(key, { consume: false });
-    const viaModule = await loginExtensions.checkThreepidPassword(identifier.medium, identifier.address, password);
-    if (viaModule) return viaModule;
+    await failedAttempts.check(key, { consume: false });
+    if (password !== undefined) {
+      const viaModule = await loginExtensions.check3pidAuth(identifier.medium, identifier.address, password, config);
+      if (viaModule) return { userId: viaModule.userId, callback: viaModule.callback };
+    }
     const userId = await findUserIdByThreepid(identifier.medium, identifier.address);
     if (!userId) {
-      failedAttempts.record(key);
+      await failedAttempts.record(key);
       throw forbidden();
     }
-    return checkUserPassword(userId, password, body, config);
+    user = userId;
+  } else {
+    user = identifier.user;
   }
-  return checkUserPassword(identifier.user, password, body, config);
+  return validateUserIdLogin(user, loginType, body, config);
 }
 
-async function checkUserPassword(
+/** Synapse's _validate_userid_login. `user` is passed to modules as the client sent it (maybe unqualified). */
+async function validateUserIdLogin(
   user: string,
-  password: string,
+  loginType: string,
   body: Record<string, unknown>,
   config: HomeserverConfig,
-): Promise<string> {
+): Promise<ValidatedLogin> {
   const qualified = qualifyUserId(user, config.server_name);
   const failedAttempts = loginLimiters(config).failedAttempts;
   const key = qualified.toLowerCase();
-  failedAttempts.check(key, { consume: false });
+  await failedAttempts.check(key, { consume: false });
 
-  const viaModule = await loginExtensions.checkPassword(user, qualified, password, body);
-  if (viaModule) return viaModule;
+  let known = false;
+  const fields = loginExtensions.fieldsFor(loginType, config);
+  if (fields) {
+    known = true;
+    const missing = fields.filter((field) => !Object.hasOwn(body, field));
+    if (missing.length > 0) {
+      throw new MatrixError(
+        "M_MISSING_PARAM",
+        `Missing parameters for login type ${loginType}: [${missing.map((field) => `'${field}'`).join(", ")}]`,
+      );
+    }
+    const loginDict = Object.fromEntries(fields.map((field) => [field, body[field]]));
+    const viaModule = await loginExtensions.checkAuth(user, loginType, loginDict, config);
+    if (viaModule) return { userId: viaModule.userId, callback: viaModule.callback };
+  }
 
-  if (config.password_config.localdb_enabled) {
+  if (loginType === "m.login.password" && config.password_config.localdb_enabled) {
+    known = true;
     const { user: account, ambiguous } = pickCaseInsensitiveMatch(qualified, await findUsersCaseInsensitive(qualified));
     if (ambiguous) logger.warn(`login: ${qualified} matches more than one user inexactly; refusing`);
     const settings = { pepper: config.password_config.pepper, rounds: config.bcrypt_rounds };
-    if (await verifyPassword(password, account?.passwordHash, settings)) return account!.userId;
+    if (await verifyPassword(body.password as string, account?.passwordHash, settings)) return { userId: account!.userId, callback: null };
   }
-  failedAttempts.record(key);
+  if (!known) throw new MatrixError("M_UNKNOWN", `Unknown login type ${loginType}`);
+  await failedAttempts.record(key);
   throw forbidden();
 }
-

@@ -38,6 +38,16 @@ const passwordPolicy = z
 /** The SSO sections; their inner shape is validated by the SSO modules that read them. */
 const ssoSection = z.record(z.string(), z.unknown());
 
+/** An extension module entry (`modules`, `password_providers`): see lib/modules and the README. */
+const moduleEntry = z
+  .object({
+    module: z
+      .string({ error: "is required: a path relative to this config file, or a package name" })
+      .min(1, "is required: a path relative to this config file, or a package name"),
+    config: z.record(z.string(), z.unknown(), { error: "must be a mapping of the module's options" }).nullish(),
+  }, { error: "must be a mapping with `module` and `config`" })
+  .passthrough();
+
 export const homeserverConfigSchema = z
   .object({
     server_name: z
@@ -92,8 +102,8 @@ export const homeserverConfigSchema = z
     cas_config: ssoSection.nullable().optional(),
     sso: ssoSection.nullable().optional(),
     templates: ssoSection.nullable().optional(),
-    modules: z.array(ssoSection).nullable().optional(),
-    password_providers: z.array(ssoSection).nullable().optional(),
+    modules: z.array(moduleEntry).nullable().optional(),
+    password_providers: z.array(moduleEntry).nullable().optional(),
   })
   .passthrough();
 

@@ -22,7 +22,8 @@ import { ssoConfigOf } from "./config";
 import { finishSsoLogin } from "./handoff";
 import { withKeyedLock } from "./keyed-lock";
 import { createMappingSession, MAPPING_SESSION_COOKIE, MAPPING_SESSION_LIFETIME_MS } from "./mapping-sessions";
-import { MappingError, RedirectError, type UserAttributes } from "./mapping/types";
+import { isMappingError, isRedirectError } from "../modules/errors";
+import { MappingError, type UserAttributes } from "./mapping/types";
 import { SsoError } from "./sso-error";
 
 export const ACCOUNT_DETAILS_PATH = "/_synapse/client/pick_username/account_details";
@@ -43,12 +44,16 @@ export interface SsoLoginRequest {
   authProviderSessionId?: string | null;
 }
 
-/** Calls the mapper, turning anything but its own MappingError/RedirectError into a generic message (Synapse). */
+/**
+ * Calls the mapper, turning anything but its own MappingError/RedirectError into a generic message,
+ * logged with its stack (Synapse's _call_attribute_mapper). The two are recognised by their brand:
+ * a module's error class is not the route bundle's (see lib/modules/errors.ts).
+ */
 export async function callMapper(map: () => Promise<UserAttributes>): Promise<UserAttributes> {
   try {
     return await map();
   } catch (error) {
-    if (error instanceof MappingError || error instanceof RedirectError) throw error;
+    if (isMappingError(error) || isRedirectError(error)) throw error;
     logger.error("mapping provider failed", error);
     throw new MappingError("Could not extract user attributes from SSO response.");
   }
@@ -89,8 +94,8 @@ export async function completeSsoLoginRequest(request: SsoLoginRequest): Promise
       extraAttributes: request.extraAttributes,
     });
   } catch (error) {
-    if (error instanceof MappingError) throw new SsoError("mapping_error", error.message);
-    if (error instanceof RedirectError) {
+    if (isMappingError(error)) throw new SsoError("mapping_error", error.message);
+    if (isRedirectError(error)) {
       const headers = new Headers({ Location: error.location });
       for (const cookie of error.cookies) headers.append("Set-Cookie", cookie);
       return new Response(null, { status: 302, headers });

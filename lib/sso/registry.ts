@@ -2,8 +2,9 @@
 // upstream IdP by its ID, in config order. Built once per config.
 import { getConfig } from "../config/load-config";
 import type { HomeserverConfig } from "../config/schema";
+import { modulesFor } from "../modules/load";
+import { adaptOidcMapper } from "../modules/mapping";
 import { ssoConfigOf } from "./config";
-import { JinjaOidcMappingProvider } from "./mapping/jinja-oidc-mapper";
 import { OidcIdentityProvider } from "./providers/oidc/oidc-provider";
 
 export type IdentityProvider = OidcIdentityProvider;
@@ -12,9 +13,13 @@ const registries = new WeakMap<HomeserverConfig, Map<string, IdentityProvider>>(
 
 function buildRegistry(config: HomeserverConfig): Map<string, IdentityProvider> {
   const registry = new Map<string, IdentityProvider>();
+  // Every provider's mapping provider — the built-in Jinja one or a custom module — was loaded once
+  // at start-up (lib/modules); here it is only wrapped so that its answers are checked.
+  const { oidcMappers } = modulesFor(config);
   for (const settings of ssoConfigOf(config).oidcProviders) {
-    const mapperConfig = JinjaOidcMappingProvider.parseConfig(settings.user_mapping_provider.config);
-    registry.set(settings.id, new OidcIdentityProvider(settings, config, new JinjaOidcMappingProvider(mapperConfig)));
+    const mapper = oidcMappers.get(settings.id);
+    if (!mapper) throw new Error(`no mapping provider was loaded for ${settings.id}`);
+    registry.set(settings.id, new OidcIdentityProvider(settings, config, adaptOidcMapper(mapper.name, mapper.instance)));
   }
   return registry;
 }

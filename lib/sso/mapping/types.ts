@@ -30,21 +30,6 @@ export interface OidcMappingProvider {
   getExtraAttributes?(userinfo: OidcUserinfo, token: OidcTokenSet): Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
-/** Raised by a mapper to show its message to the user on the SSO error page. */
-export class MappingError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "MappingError";
-  }
-}
-
-/** Raised by a mapper to send the browser elsewhere (e.g. to ask extra questions), optionally with cookies. */
-export class RedirectError extends Error {
-  constructor(
-    readonly location: string,
-    readonly cookies: string[] = [],
-  ) {
-    super(`redirect to ${location}`);
-    this.name = "RedirectError";
-  }
-}
+// The errors a mapper may raise on purpose. They are defined with the module API, branded so that
+// they are recognised across the Next.js route bundles and the start-up process (see lib/modules/errors.ts).
+export { MappingError, RedirectError } from "../../modules/errors";
