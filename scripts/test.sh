@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # npm test: the whole suite. Type check, production build, then vitest (unit tests of lib/ and
 # integration tests against the built server on SQLite and PostgreSQL), then Playwright in
-# Debian's Chromium. SKIP_BUILD=1 reuses an existing build when iterating locally.
+# Debian's Chromium, then one closing line with the totals. SKIP_BUILD=1 reuses an existing build
+# when iterating locally.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-test-deps.sh
 npx tsc --noEmit
-if [ "${SKIP_BUILD:-}" != "1" ] || [ ! -f .next/BUILD_ID ]; then
+if [ "${SKIP_BUILD:-}" != "1" ] || [ ! -f "${NEXT_DIST_DIR:-.next}/BUILD_ID" ]; then
   npx next build
 fi
-npx vitest run
-npx playwright test
+mkdir -p reports
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json || status=$?
+PLAYWRIGHT_JSON_OUTPUT_NAME=reports/playwright.json npx playwright test --reporter=list,json || status=$?
+node scripts/test-summary.mjs reports/vitest.json reports/playwright.json
+exit $status
