@@ -5,7 +5,9 @@ import { MatrixError } from "../matrix/errors";
 import type { MatrixRequest } from "../matrix/route";
 import { renderSsoPage } from "../pages/sso-pages";
 import { clientRedirectUrlProblem } from "./client-redirect";
+import { startCasLogin } from "./providers/cas/cas-flow";
 import { startOidcLogin } from "./providers/oidc/oidc-flow";
+import { startSamlLogin } from "./providers/saml/saml-flow";
 import { findIdentityProvider, iconUrlOf, identityProviders, type IdentityProvider } from "./registry";
 import { SsoError, ssoErrorResponse } from "./sso-error";
 
@@ -19,10 +21,27 @@ function requireClientRedirectUrl(url: URL): string {
   return redirectUrl;
 }
 
+/** Sends the browser to the provider's login, for a login or (with `uiAuthSessionId`) for UI auth. */
+export async function startProviderLogin(
+  provider: IdentityProvider,
+  clientRedirectUrl: string,
+  query: URLSearchParams,
+  uiAuthSessionId?: string,
+): Promise<Response> {
+  switch (provider.protocol) {
+    case "saml":
+      return startSamlLogin(provider, clientRedirectUrl, uiAuthSessionId);
+    case "cas":
+      return startCasLogin(provider, clientRedirectUrl, uiAuthSessionId);
+    default:
+      return startOidcLogin(provider, clientRedirectUrl, query, uiAuthSessionId);
+  }
+}
+
 /** Sends the browser to the IdP; a provider that cannot be reached gets the HTML error page (503), as in Synapse. */
 export async function startLoginAt(provider: IdentityProvider, clientRedirectUrl: string, query: URLSearchParams): Promise<Response> {
   try {
-    return await startOidcLogin(provider, clientRedirectUrl, query);
+    return await startProviderLogin(provider, clientRedirectUrl, query);
   } catch (error) {
     if (error instanceof SsoError) return ssoErrorResponse(error);
     throw error;

@@ -5,9 +5,11 @@ import type { HomeserverConfig } from "../config/schema";
 import { modulesFor } from "../modules/load";
 import { adaptOidcMapper } from "../modules/mapping";
 import { ssoConfigOf } from "./config";
+import { casProviderFor, type CasIdentityProvider } from "./providers/cas/cas-provider";
 import { OidcIdentityProvider } from "./providers/oidc/oidc-provider";
+import { samlProviderFor, type SamlIdentityProvider } from "./providers/saml/saml-provider";
 
-export type IdentityProvider = OidcIdentityProvider;
+export type IdentityProvider = OidcIdentityProvider | SamlIdentityProvider | CasIdentityProvider;
 
 const registries = new WeakMap<HomeserverConfig, Map<string, IdentityProvider>>();
 
@@ -21,6 +23,11 @@ function buildRegistry(config: HomeserverConfig): Map<string, IdentityProvider> 
     if (!mapper) throw new Error(`no mapping provider was loaded for ${settings.id}`);
     registry.set(settings.id, new OidcIdentityProvider(settings, config, adaptOidcMapper(mapper.name, mapper.instance)));
   }
+  // SAML ("saml") and CAS ("cas") after OIDC. Their SAML mapping provider comes from lib/modules too.
+  const saml = samlProviderFor(config);
+  if (saml) registry.set(saml.id, saml);
+  const cas = casProviderFor(config);
+  if (cas) registry.set(cas.id, cas);
   return registry;
 }
 

@@ -27,6 +27,23 @@ export interface UiAuthRequest {
   description: string;
 }
 
+/** Deeper request bodies are refused: a UI-auth session stores and compares the body, recursively. */
+export const MAX_BODY_NESTING = 64;
+
+/** How deeply a parsed JSON value nests, counted without recursion (so any depth is measured safely). */
+export function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== "object") continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_BODY_NESTING) return deepest;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 function withoutAuth(body: Record<string, unknown>): Record<string, unknown> {
   const { auth: _auth, ...rest } = body;
   return rest;
@@ -44,6 +61,7 @@ async function incomplete(session: UiAuthSession, stages: string[], failure?: Ma
 
 export async function requireUiAuth({ requester, method, uri, body, description }: UiAuthRequest): Promise<void> {
   const config = getConfig();
+  if (nestingDepth(body) > MAX_BODY_NESTING) throw new MatrixError("M_BAD_JSON", "Request body is nested too deeply");
   const stages = await availableStages(requester.userId, config);
   const auth = body.auth;
   if (auth !== undefined && (auth === null || typeof auth !== "object" || Array.isArray(auth))) {

@@ -4,7 +4,7 @@ import { getConfig } from "../../config/load-config";
 import { MatrixError } from "../../matrix/errors";
 import { errorResponse } from "../../matrix/route";
 import { renderSsoPage } from "../../pages/sso-pages";
-import { startOidcLogin } from "../../sso/providers/oidc/oidc-flow";
+import { startProviderLogin } from "../../sso/redirect";
 import { iconUrlOf } from "../../sso/registry";
 import { SsoError, ssoErrorResponse } from "../../sso/sso-error";
 import { findUserIdByExternalId } from "../../users/users";
@@ -48,7 +48,7 @@ async function showSsoConfirmation(session: UiAuthSession, url: URL): Promise<Re
     // Only an IdP this user has logged in with; the IdP round trip carries the UI-auth session.
     const match = linked.find((link) => link.provider.id === chosen);
     if (!match) throw new SsoError("unknown_idp", "Unknown identity provider ID");
-    return startOidcLogin(match.provider, "", new URLSearchParams(), session.id);
+    return startProviderLogin(match.provider, "", new URLSearchParams(), session.id);
   }
   const base = `${url.pathname}?session=${encodeURIComponent(session.id)}`;
   const first = linked[0].provider;

@@ -90,7 +90,7 @@ async function processCallback(query: URLSearchParams, cookie: string | undefine
   if (!session || typeof session.state !== "string") throw new SsoError("invalid_session", "The login session is invalid or has expired. Please log in again.");
   if (!sameSecret(session.state, state)) throw new SsoError("mismatching_session", "The login session does not match this response. Please log in again.");
   const provider = findIdentityProvider(session.idpId, config);
-  if (!provider) throw new SsoError("unknown_idp", "Unknown IdP");
+  if (!provider || provider.protocol !== "oidc") throw new SsoError("unknown_idp", "Unknown IdP");
   if (!query.get("code")) throw new SsoError("invalid_request", "Code parameter is missing");
 
   const { userinfo, token, sessionId } = await provider.completeAuthorization(query, session);

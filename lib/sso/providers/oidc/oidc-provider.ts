@@ -28,6 +28,8 @@ export interface OidcCallbackResult {
 }
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+/** How far ahead of our clock an ID token's iat may be (clock skew between us and the provider). */
+const ID_TOKEN_CLOCK_SKEW_S = 60;
 
 export class OidcIdentityProvider {
   readonly protocol = "oidc" as const;
@@ -110,6 +112,10 @@ export class OidcIdentityProvider {
       if (override) (metadata as Record<string, unknown>)[key] = override;
     }
     if (!settings.skip_verification) this.validateMetadata(metadata);
+    // ID tokens are verified against the provider's published keys (as Synapse does), not only
+    // trusted for having come over the token endpoint's connection: a token with a forged or
+    // tampered payload, or signed by any other key, is refused.
+    if (metadata.jwks_uri) client.enableNonRepudiationChecks(configuration);
     return configuration;
   }
 
@@ -207,6 +213,11 @@ export class OidcIdentityProvider {
       throw describeExchangeError(error);
     }
     const claims = tokens.claims();
+    // A token issued in the future is refused, as Synapse's JWT validation does (openid-client
+    // checks exp and nbf, not iat).
+    if (claims && typeof claims.iat === "number" && claims.iat > Date.now() / 1000 + ID_TOKEN_CLOCK_SKEW_S) {
+      throw new SsoError("invalid_token", "The identity provider's response could not be verified.");
+    }
     const token = { ...tokens } as OidcTokenSet;
     if (!this.usesUserinfo) {
       if (!claims) throw new SsoError("invalid_token", "Missing id_token in token response");

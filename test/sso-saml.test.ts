@@ -1,0 +1,364 @@
+// SSO over SAML 2.0 against a real IdP (samlify's IdP side, test-support/saml-idp.ts) on 127.0.0.1,
+// over HTTP against the built server: SP metadata, AuthnRequest redirect, signed responses,
+// mapping (hexencode, dotreplace, custom mapper → username picker), grandfathering, attribute
+// requirements, and refusal of unsigned, wrapped, mis-addressed, expired, unsolicited and replayed
+// responses — each ending on the error page with nothing stored.
+import { DOMParser, XMLSerializer, type Element } from "@xmldom/xmldom";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BACKENDS, freshDatabaseUrl } from "../test-support/backends";
+import { CookieClient } from "../test-support/cookie-client";
+import { startSamlIdp, type RunningSamlIdp, type SamlTestUser } from "../test-support/saml-idp";
+import { freePort, startServer, type RunningServer } from "../test-support/server";
+import { createUserDirectly, disconnectAll, useDatabase } from "../test-support/users";
+
+const SAML_NS = "urn:oasis:names:tc:SAML:2.0:assertion";
+const DS_NS = "http://www.w3.org/2000/09/xmldsig#";
+const TRUSTED_CLIENT = "http://127.0.0.1:9/trusted";
+const OTHER_CLIENT = "http://127.0.0.1:9/app?state=xyz";
+const IDP_ORIGIN_HEADER = { Origin: "http://idp.example" };
+
+const USERS: Record<string, SamlTestUser> = {
+  alice: { attributes: { uid: ["alice"], displayName: ["Alice Liddell"], email: ["alice@saml.example"], department: ["research"] } },
+  bob: { attributes: { uid: ["Bob Smith"], displayName: ["Bob Smith"], department: ["research"] } },
+  gina: { attributes: { uid: ["Gina"], displayName: ["Gina G"], department: ["research"] } },
+  mallory: { attributes: { uid: ["mallory"], department: ["sales"] } },
+  taken: { attributes: { uid: ["taken"], department: ["research"] } },
+  eve: { attributes: { uid: ["eve"], department: ["research"] } },
+  admin: { attributes: { uid: ["admin"], department: ["research"] } },
+};
+
+interface SamlSetup {
+  server: RunningServer;
+  idp: RunningSamlIdp;
+  base: string;
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+async function startSamlSetup(databaseUrl: string, saml: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<SamlSetup> {
+  const port = await freePort();
+  const idp = await startSamlIdp({ users: USERS, spMetadataUrl: `http://127.0.0.1:${port}/_synapse/client/saml2/metadata.xml` });
+  const server = await startServer({
+    port,
+    databaseUrl,
+    config: {
+      saml2_config: {
+        sp_config: { metadata: { remote: [{ url: idp.metadataUrl }] }, accepted_time_diff: 3 },
+        idp_name: "Corp SAML",
+        idp_brand: "corp-saml",
+        ...saml,
+      },
+      sso: { client_whitelist: [TRUSTED_CLIENT] },
+      ...extra,
+    },
+  });
+  return {
+    server,
+    idp,
+    base: server.baseUrl,
+    databaseUrl,
+    stop: async () => {
+      await server.stop();
+      await idp.stop();
+    },
+  };
+}
+
+/** Our redirect → the IdP → the IdP's self-posting form (as the browser would submit it, cross-site and without cookies). */
+async function signInAtIdp(setup: SamlSetup, user: string, redirectUrl = TRUSTED_CLIENT) {
+  const start = await fetch(`${setup.base}/_matrix/client/v3/login/sso/redirect/saml?${new URLSearchParams({ redirectUrl })}`, { redirect: "manual" });
+  expect(start.status).toBe(302);
+  expect(start.headers.getSetCookie()).toEqual([]);
+  return setup.idp.signIn(start.headers.get("location")!, user);
+}
+
+function postToAcs(url: string, form: Record<string, string>, headers: Record<string, string> = IDP_ORIGIN_HEADER): Promise<Response> {
+  return fetch(url, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
+    body: new URLSearchParams(form).toString(),
+  });
+}
+
+async function exchangeLoginToken(base: string, location: string) {
+  const token = new URL(location).searchParams.get("loginToken");
+  expect(token).toMatch(/^syl_/);
+  const response = await fetch(`${base}/_matrix/client/v3/login`, { method: "POST", body: JSON.stringify({ type: "m.login.token", token }) });
+  expect(response.status).toBe(200);
+  return (await response.json()) as { user_id: string };
+}
+
+const decode = (base64: string) => Buffer.from(base64, "base64").toString("utf8");
+const encode = (xml: string) => Buffer.from(xml, "utf8").toString("base64");
+const parse = (xml: string) => new DOMParser().parseFromString(xml, "text/xml");
+const serialize = (node: unknown) => new XMLSerializer().serializeToString(node as never);
+
+function setUid(assertion: Element, uid: string): void {
+  for (const attribute of Array.from(assertion.getElementsByTagNameNS(SAML_NS, "Attribute"))) {
+    if (attribute.getAttribute("Name") === "uid") attribute.getElementsByTagNameNS(SAML_NS, "AttributeValue")[0].textContent = uid;
+  }
+}
+
+function removeSignatures(element: Element): void {
+  for (const signature of Array.from(element.getElementsByTagNameNS(DS_NS, "Signature"))) signature.parentNode?.removeChild(signature);
+}
+
+describe.each(BACKENDS)("SSO over SAML 2.0 on %s", (backend) => {
+  let setup: SamlSetup;
+  let base: string;
+  const database = () => useDatabase(setup.databaseUrl);
+
+  beforeAll(async () => {
+    const databaseUrl = await freshDatabaseUrl(backend);
+    setup = await startSamlSetup(databaseUrl, { attribute_requirements: [{ attribute: "department", value: "research" }] }, {
+      // A second IdP, so that the picker is shown; its server is never reached in this file.
+      cas_config: { server_url: "http://127.0.0.1:9/cas", idp_name: "Campus CAS" },
+    });
+    base = setup.base;
+    await createUserDirectly(databaseUrl, { localpart: "gina" });
+  });
+
+  afterAll(async () => {
+    await setup?.stop();
+    await disconnectAll();
+  });
+
+  it("serves the SP metadata with the ACS URL, on the current and the legacy path", async () => {
+    for (const metadataPath of ["/_synapse/client/saml2/metadata.xml", "/_matrix/saml2/metadata.xml"]) {
+      const response = await fetch(`${base}${metadataPath}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toBe("text/xml; charset=utf-8");
+      const doc = parse(await response.text());
+      expect(doc.documentElement!.getAttribute("entityID")).toBe(`${base}/_synapse/client/saml2/metadata.xml`);
+      const acs = doc.getElementsByTagNameNS("urn:oasis:names:tc:SAML:2.0:metadata", "AssertionConsumerService")[0];
+      expect(acs.getAttribute("Location")).toBe(`${base}/_synapse/client/saml2/authn_response`);
+      expect(acs.getAttribute("Binding")).toBe("urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST");
+    }
+  });
+
+  it("advertises the saml and cas providers and m.login.cas in GET /login", async () => {
+    const { flows } = await (await fetch(`${base}/_matrix/client/v3/login`)).json();
+    expect(flows).toContainEqual({
+      type: "m.login.sso",
+      identity_providers: [
+        { id: "saml", name: "Corp SAML", brand: "corp-saml" },
+        { id: "cas", name: "Campus CAS" },
+      ],
+    });
+    expect(flows).toContainEqual({ type: "m.login.cas" });
+  });
+
+  it("logs a new user in through the picker: AuthnRequest with RelayState, signed response, registration, confirm page, token", async () => {
+    const browser = new CookieClient();
+    const first = await browser.get(`${base}/_matrix/client/r0/login/sso/redirect?${new URLSearchParams({ redirectUrl: OTHER_CLIENT })}`);
+    expect(first.headers.get("location")).toBe(`/_synapse/client/pick_idp?${new URLSearchParams({ redirectUrl: OTHER_CLIENT })}`);
+    const picker = await (await browser.get(`${base}${first.headers.get("location")}`)).text();
+    expect(picker).toContain("Corp SAML");
+    expect(picker).toContain("Campus CAS");
+    const chosen = await browser.get(`${base}/_synapse/client/pick_idp?idp=saml&redirectUrl=${encodeURIComponent(OTHER_CLIENT)}`);
+    const redirect = await browser.get(chosen.headers.get("location")!);
+    expect(redirect.status).toBe(302);
+    const idpUrl = new URL(redirect.headers.get("location")!);
+    expect(`${idpUrl.origin}${idpUrl.pathname}`).toBe(setup.idp.metadataUrl.replace("/metadata", "/sso"));
+    expect(idpUrl.searchParams.get("RelayState")).toBe(OTHER_CLIENT);
+    expect(idpUrl.searchParams.get("SAMLRequest")).toBeTruthy();
+
+    const form = await setup.idp.signIn(idpUrl.toString(), "alice");
+    expect(form.acsUrl).toBe(`${base}/_synapse/client/saml2/authn_response`);
+    expect(form.RelayState).toBe(OTHER_CLIENT);
+    // The request is remembered server-side, with an expiry.
+    const stored = await database().samlRequest.findUnique({ where: { id: form.requestId } });
+    expect(stored).toMatchObject({ clientRedirectUrl: OTHER_CLIENT });
+    expect(stored!.expiresAt.getTime()).toBeGreaterThan(Date.now());
+
+    // The ACS gets no cookie (a cross-site POST) and needs none.
+    const confirm = await postToAcs(form.acsUrl, { SAMLResponse: form.SAMLResponse, RelayState: form.RelayState });
+    expect(confirm.status).toBe(200);
+    const confirmHtml = await confirm.text();
+    expect(confirmHtml).toContain("Continue");
+    const cookie = confirm.headers.getSetCookie().map((value) => value.split(";")[0]).join("; ");
+    const proceed = await fetch(`${base}/_synapse/client/sso_confirm`, { method: "POST", redirect: "manual", headers: { Cookie: cookie, Origin: base } });
+    expect([302, 303]).toContain(proceed.status);
+    const location = proceed.headers.get("location")!;
+    expect(location.startsWith(`${OTHER_CLIENT}&loginToken=`)).toBe(true);
+    expect((await exchangeLoginToken(base, location)).user_id).toBe("@alice:test.local");
+    const user = await database().user.findUnique({ where: { userId: "@alice:test.local" }, include: { externalIds: true, threepids: true } });
+    expect(user!.displayName).toBe("Alice Liddell");
+    expect(user!.externalIds).toEqual([expect.objectContaining({ authProvider: "saml", externalId: "alice" })]);
+    expect(user!.threepids.map((threepid) => threepid.address)).toEqual(["alice@saml.example"]);
+    expect(await database().samlRequest.findUnique({ where: { id: form.requestId } })).toBeNull();
+  });
+
+  it("logs a returning user into the same account", async () => {
+    const form = await signInAtIdp(setup, "alice");
+    const response = await postToAcs(form.acsUrl, { SAMLResponse: form.SAMLResponse, RelayState: form.RelayState });
+    expect(response.status).toBe(302);
+    expect((await exchangeLoginToken(base, response.headers.get("location")!)).user_id).toBe("@alice:test.local");
+    expect(await database().userExternalId.count({ where: { authProvider: "saml", externalId: "alice" } })).toBe(1);
+  });
+
+  it("maps the uid with hexencode by default", async () => {
+    const form = await signInAtIdp(setup, "bob");
+    const response = await postToAcs(form.acsUrl, { SAMLResponse: form.SAMLResponse, RelayState: form.RelayState });
+    expect(response.status).toBe(302);
+    expect((await exchangeLoginToken(base, response.headers.get("location")!)).user_id).toBe("@bob=20smith:test.local");
+  });
+
+  it("grandfathers an existing account named by grandfathered_mxid_source_attribute (uid)", async () => {
+    const form = await signInAtIdp(setup, "gina");
+    const response = await postToAcs(form.acsUrl, { SAMLResponse: form.SAMLResponse, RelayState: form.RelayState });
+    expect(response.status).toBe(302);
+    expect((await exchangeLoginToken(base, response.headers.get("location")!)).user_id).toBe("@gina:test.local");
+    expect(await database().userExternalId.findFirst({ where: { authProvider: "saml", externalId: "Gina" } })).toMatchObject({ userId: "@gina:test.local" });
+  });
+
+  it("refuses a user who does not meet attribute_requirements, storing nothing", async () => {
+    const form = await signInAtIdp(setup, "mallory");
+    const response = await postToAcs(form.acsUrl, { SAMLResponse: form.SAMLResponse, RelayState: form.RelayState });
+    expect(response.status).toBe(401);
+    expect(await response.text()).toContain("You are not allowed to log in here.");
+    expect(await database().user.findFirst({ where: { userIdLower: { contains: "mallory" } } })).toBeNull();
+  });
+
+  describe("refuses bad responses on the error page, storing nothing", () => {
+    async function expectRefused(response: Response, code: string) {
+      expect(response.status).toBe(400);
+      expect(response.headers.get("location")).toBeNull();
+      expect(await response.text()).toContain(code);
+      expect(await database().user.findFirst({ where: { userIdLower: { in: ["@eve:test.local", "@admin:test.local"] } } })).toBeNull();
+    }
+
+    it("an unsigned response", async () => {
+      const form = await signInAtIdp(setup, "eve");
+      const doc = parse(decode(form.SAMLResponse));
+      removeSignatures(doc.documentElement!);
+      await expectRefused(await postToAcs(form.acsUrl, { SAMLResponse: encode(serialize(doc)), RelayState: form.RelayState }), "unsigned_respond");
+    });
+
+    it("a signature over a different element (wrapping: forged assertion beside or around the signed one)", async () => {
+      for (const placement of ["sibling", "nested"] as const) {
+        const form = await signInAtIdp(setup, "eve");
+        const doc = parse(decode(form.SAMLResponse));
+        const signed = doc.getElementsByTagNameNS(SAML_NS, "Assertion")[0];
+        const forged = signed.cloneNode(true) as Element;
+        removeSignatures(forged);
+        forged.setAttribute("ID", "_forged");
+        setUid(forged, "admin");
+        signed.parentNode!.insertBefore(forged, signed);
+        if (placement === "nested") forged.getElementsByTagNameNS(SAML_NS, "Subject")[0].appendChild(signed);
+        await expectRefused(await postToAcs(form.acsUrl, { SAMLResponse: encode(serialize(doc)), RelayState: form.RelayState }), "unsigned_respond");
+      }
+    });
+
+    it("a signed assertion whose content was changed", async () => {
+      const form = await signInAtIdp(setup, "eve");
+      const doc = parse(decode(form.SAMLResponse));
+      setUid(doc.getElementsByTagNameNS(SAML_NS, "Assertion")[0], "admin");
+      await expectRefused(await postToAcs(form.acsUrl, { SAMLResponse: encode(serialize(doc)), RelayState: form.RelayState }), "unsigned_respond");
+    });
+
+    it("a response for another audience", async () => {
+      const { requestId, acsUrl, RelayState } = await signInAtIdp(setup, "eve");
+      const SAMLResponse = await setup.idp.issue({ user: "eve", inResponseTo: requestId, audience: "https://other-sp.example/metadata.xml" });
+      await expectRefused(await postToAcs(acsUrl, { SAMLResponse, RelayState }), "invalid_response");
+    });
+
+    it("an expired response", async () => {
+      const { requestId, acsUrl, RelayState } = await signInAtIdp(setup, "eve");
+      const SAMLResponse = await setup.idp.issue({ user: "eve", inResponseTo: requestId, shiftMs: -20 * 60_000, lifetimeMs: 5 * 60_000 });
+      await expectRefused(await postToAcs(acsUrl, { SAMLResponse, RelayState }), "invalid_response");
+    });
+
+    it("a response to a request we never made, and an unsolicited one", async () => {
+      const acsUrl = `${base}/_synapse/client/saml2/authn_response`;
+      const unknown = await setup.idp.issue({ user: "eve", inResponseTo: "_never-requested" });
+      await expectRefused(await postToAcs(acsUrl, { SAMLResponse: unknown, RelayState: TRUSTED_CLIENT }), "unsolicited_response");
+      const unsolicited = await setup.idp.issue({ user: "eve" });
+      await expectRefused(await postToAcs(acsUrl, { SAMLResponse: unsolicited, RelayState: TRUSTED_CLIENT }), "unsolicited_response");
+    });
+
+    it("a replayed response (the request is used up by the first)", async () => {
+      const form = await signInAtIdp(setup, "taken");
+      const body = { SAMLResponse: form.SAMLResponse, RelayState: form.RelayState };
+      const [one, two] = await Promise.all([postToAcs(form.acsUrl, body), postToAcs(form.acsUrl, body)]);
+      expect([one.status, two.status].sort()).toEqual([302, 400]);
+      const again = await postToAcs(form.acsUrl, body);
+      expect(again.status).toBe(400);
+      expect(await again.text()).toContain("unsolicited_response");
+    });
+
+    it("a GET on the ACS, and a POST without SAMLResponse", async () => {
+      const get = await fetch(`${base}/_synapse/client/saml2/authn_response`);
+      expect(get.status).toBe(400);
+      expect(await get.text()).toContain("unexpected_get");
+      const missing = await postToAcs(`${base}/_synapse/client/saml2/authn_response`, { RelayState: TRUSTED_CLIENT });
+      expect(missing.status).toBe(400);
+      const text = await missing.text();
+      expect(text).toContain("SAMLResponse");
+      expect(text).toContain("bad_param");
+    });
+  });
+
+  it("ends a CAS login on the error page when the CAS server does not answer", async () => {
+    const response = await fetch(`${base}/_matrix/client/v3/login/cas/ticket?ticket=ST-1&redirectUrl=${encodeURIComponent(TRUSTED_CLIENT)}`, { redirect: "manual" });
+    expect(response.status).toBe(502);
+    expect(response.headers.get("content-type")).toContain("text/html");
+    expect(await response.text()).toContain("server_error");
+  });
+
+  it("accepts the IdP's cross-site POST on the legacy ACS path too", async () => {
+    const form = await signInAtIdp(setup, "alice");
+    const response = await postToAcs(`${base}/_matrix/saml2/authn_response`, { SAMLResponse: form.SAMLResponse, RelayState: form.RelayState });
+    expect(response.status).toBe(302);
+    expect((await exchangeLoginToken(base, response.headers.get("location")!)).user_id).toBe("@alice:test.local");
+  });
+});
+
+describe("SAML mapping options", () => {
+  const setups: SamlSetup[] = [];
+  afterAll(async () => {
+    for (const setup of setups) await setup.stop();
+    await disconnectAll();
+  });
+
+  it("dotreplace, the failures loop appending digits, and no grandfathering when it is off", async () => {
+    const databaseUrl = await freshDatabaseUrl("sqlite");
+    const setup = await startSamlSetup(databaseUrl, {
+      user_mapping_provider: { config: { mxid_mapping: "dotreplace" } },
+      grandfathered_mxid_source_attribute: null,
+    });
+    setups.push(setup);
+    await createUserDirectly(databaseUrl, { localpart: "taken" });
+    await createUserDirectly(databaseUrl, { localpart: "taken1" });
+    const login = async (user: string) => {
+      const form = await signInAtIdp(setup, user);
+      const response = await postToAcs(form.acsUrl, { SAMLResponse: form.SAMLResponse, RelayState: form.RelayState });
+      expect(response.status).toBe(302);
+      return (await exchangeLoginToken(setup.base, response.headers.get("location")!)).user_id;
+    };
+    expect(await login("bob")).toBe("@bob.smith:test.local");
+    expect(await login("taken")).toBe("@taken2:test.local");
+  });
+
+  it("sends the user to the username picker when the mapper proposes no localpart", async () => {
+    const databaseUrl = await freshDatabaseUrl("sqlite");
+    const setup = await startSamlSetup(databaseUrl, {
+      user_mapping_provider: { module: path.resolve(__dirname, "../test-support/modules/saml-no-localpart-mapper.ts") },
+    });
+    setups.push(setup);
+    const form = await signInAtIdp(setup, "alice");
+    const response = await postToAcs(form.acsUrl, { SAMLResponse: form.SAMLResponse, RelayState: form.RelayState });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("/_synapse/client/pick_username/account_details");
+    const browser = new CookieClient();
+    for (const header of response.headers.getSetCookie()) {
+      const [pair] = header.split(";");
+      browser.cookies.set(pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1));
+    }
+    const page = await browser.get(`${setup.base}/_synapse/client/pick_username/account_details`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("Alice Liddell");
+  });
+});
