@@ -1,7 +1,6 @@
 // Example SAML mapping provider: the Matrix localpart comes from the email attribute of the SAML
 // assertion (jane.doe@example.org → @jane.doe:your.server; jane.doe1… if taken), the remote user ID
-// from `uid`. Use it from homeserver.yaml (SAML login itself is not available in this service yet;
-// the mapping provider is loaded and checked at start-up already):
+// from `uid`. Use it from homeserver.yaml (it is loaded and checked at start-up):
 //
 //   saml2_config:
 //     sp_config: { … }

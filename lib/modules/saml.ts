@@ -1,6 +1,6 @@
-// The SAML mapping provider, for the SAML flow. SAML login itself is not implemented yet; when it
-// is, it asks the IdP for `requiredAttributes`/`optionalAttributes`, and hands the login core
-// (completeSsoLoginRequest) `getRemoteUserId` and `(failures) => mapUserAttributes(…)`.
+// The SAML mapping provider, for the SAML flow (lib/sso/providers/saml): it asks the IdP for
+// `requiredAttributes`/`optionalAttributes`, and hands the login core (completeSsoLoginRequest)
+// `getRemoteUserId` and `(failures) => mapUserAttributes(…)`.
 import { getConfig } from "../config/load-config";
 import type { HomeserverConfig } from "../config/schema";
 import { modulesFor } from "./load";
