@@ -9,6 +9,7 @@ import { localpartProblem, qualifyUserId } from "../matrix/identifiers";
 import { jsonResponse } from "../matrix/route";
 import { renderSsoPage } from "../pages/sso-pages";
 import { createUser, ExternalIdLinkedError, isUserIdTaken } from "../users/users";
+import { formActionSourceOf } from "./client-redirect";
 import { clearMappingSessionCookie } from "./complete-sso-login";
 import { finishSsoLogin } from "./handoff";
 import {
@@ -71,7 +72,8 @@ function renderForm(
       useDisplayName: form.useDisplayName,
       error: form.error,
     },
-    { status },
+    // A successful submit may redirect straight to a whitelisted client: form-action must allow it.
+    { status, formActions: [formActionSourceOf(session.clientRedirectUrl)] },
   );
 }
 
