@@ -16,6 +16,10 @@ export interface PostgresCluster {
   /** The cluster's directory (data, socket, log). */
   directory: string;
   stop(): Promise<void>;
+  /** Shuts the server down (fast: open connections are cut), keeping its data, as an outage would. */
+  pause(): Promise<void>;
+  /** Starts the server again on the same port with the same data. */
+  resume(): Promise<void>;
 }
 
 const PREFERRED_VERSION = "15";
@@ -171,9 +175,10 @@ export async function startPostgres(options: { database?: string } = {}): Promis
     if (as.uid !== process.getuid?.()) chownSync(path.join(dataDir, "pg_hba.conf"), as.uid, as.gid);
 
     let port = 0;
+    let settings: string[] = [];
     for (let attempt = 1; ; attempt++) {
       port = await freeTcpPort();
-      const settings = [
+      settings = [
         "listen_addresses=127.0.0.1",
         `port=${port}`,
         `unix_socket_directories=${socketDir}`,
@@ -207,12 +212,19 @@ export async function startPostgres(options: { database?: string } = {}): Promis
 
     const baseUrl = `postgresql://postgres@127.0.0.1:${port}/postgres`;
     const url = await createDatabase(baseUrl, options.database ?? "test");
+    const pgCtl = (args: string[]) => run(as, directory, path.join(binDir, "pg_ctl"), ["-D", dataDir, ...args]);
     return {
       url,
       directory,
       async stop() {
         process.removeListener("exit", stopSync);
         stopSync();
+      },
+      async pause() {
+        pgCtl(["-m", "fast", "-w", "-t", "60", "stop"]);
+      },
+      async resume() {
+        pgCtl(["-l", logFile, "-w", "-t", "60", "-o", settings.map((setting) => `-c ${setting}`).join(" "), "start"]);
       },
     };
   } catch (error) {

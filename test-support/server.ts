@@ -15,6 +15,8 @@ export interface RunningServer {
   databaseUrl: string;
   output: () => string;
   stop: () => Promise<void>;
+  /** Kills the process at once (SIGKILL), as a crash would, and waits until it is gone. */
+  kill: () => Promise<void>;
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -78,7 +80,7 @@ export async function startServer(options: {
   const baseUrl = `http://127.0.0.1:${port}`;
 
   const stop = async () => {
-    if (child.exitCode === null) {
+    if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");
       await new Promise((resolve) => {
         const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
@@ -91,12 +93,19 @@ export async function startServer(options: {
     rmSync(dir, { recursive: true, force: true });
   };
 
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGKILL");
+    await exited;
+  };
+
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${log}`);
     try {
       const response = await fetch(`${baseUrl}/_matrix/client/v3/login`);
-      if (response.ok) return { baseUrl, configFile, databaseUrl, output: () => log, stop };
+      if (response.ok) return { baseUrl, configFile, databaseUrl, output: () => log, stop, kill };
     } catch {
       // not listening yet
     }

@@ -5,6 +5,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import { logger } from "../logging/logger";
 
 export type DatabaseProvider = "sqlite" | "postgresql";
 
@@ -32,5 +33,20 @@ export function createAdapterFactory(databaseUrl: string): PrismaBetterSqlite3 |
     // failing on a momentary write lock.
     return new PrismaBetterSqlite3({ url: file, timeout: 5000 });
   }
-  return new PrismaPg({ connectionString: databaseUrl, max: 10 });
+  return new PrismaPg(
+    {
+      connectionString: databaseUrl,
+      max: 10,
+      // While the database is unreachable, requests fail within seconds (a 5xx answer) instead of
+      // waiting for a connection forever; the pool reconnects by itself when the database is back.
+      connectionTimeoutMillis: 5_000,
+      query_timeout: 30_000,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+    },
+    {
+      onPoolError: (error) => logger.warn(`database: idle connection failed (${error.message}); it will be replaced`),
+      onConnectionError: (error) => logger.warn(`database: connection failed during a transaction (${error.message})`),
+    },
+  );
 }

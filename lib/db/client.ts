@@ -6,6 +6,7 @@
 // type describes either.
 import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client";
 import { PrismaClient as PostgresPrismaClient } from "./generated/postgresql/client";
+import { MatrixError } from "../matrix/errors";
 import { createAdapterFactory, databaseProviderOf, DEFAULT_DATABASE_URL } from "./adapter";
 
 export type Database = SqlitePrismaClient;
@@ -17,8 +18,44 @@ export function databaseUrl(): string {
 
 export function createDatabase(url = databaseUrl()): Database {
   const adapter = createAdapterFactory(url);
-  if (databaseProviderOf(url) === "sqlite") return new SqlitePrismaClient({ adapter });
-  return new PostgresPrismaClient({ adapter }) as unknown as Database;
+  const client =
+    databaseProviderOf(url) === "sqlite"
+      ? new SqlitePrismaClient({ adapter })
+      : (new PostgresPrismaClient({ adapter }) as unknown as SqlitePrismaClient);
+  return withoutNulCharacters(client);
+}
+
+/** True if a query argument holds a string with a NUL character anywhere (walked without recursion). */
+export function containsNulCharacter(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (typeof current === "string") {
+      if (current.includes("\u0000")) return true;
+    } else if (current !== null && typeof current === "object" && !(current instanceof Date) && !ArrayBuffer.isView(current)) {
+      for (const child of Object.values(current)) stack.push(child);
+    }
+  }
+  return false;
+}
+
+/**
+ * PostgreSQL cannot store or compare a NUL character in text (SQLite can), so a request carrying
+ * one — a user ID, a device ID, a session ID — would fail with a database error, i.e. a 500, on
+ * PostgreSQL only. Every query refuses such values up front instead, on both databases alike, with
+ * the 400 a client can act on.
+ */
+function withoutNulCharacters(client: SqlitePrismaClient): Database {
+  return client.$extends({
+    query: {
+      $allModels: {
+        $allOperations({ args, query }) {
+          if (containsNulCharacter(args)) throw new MatrixError("M_INVALID_PARAM", "Strings may not contain NUL characters");
+          return query(args);
+        },
+      },
+    },
+  }) as unknown as Database;
 }
 
 // One client per process, shared across Next.js route bundles through globalThis.

@@ -1,6 +1,11 @@
-// The three rc_login limiters, shared by every route bundle of this process.
+// The rc_login limiters, and the username picker's availability-check limiter, shared by every
+// route bundle of this process — and, on PostgreSQL, by every instance on the database.
+import { hashSecret } from "../auth/secrets";
 import type { HomeserverConfig } from "../config/schema";
-import { RateLimiter } from "./rate-limiter";
+import { databaseProviderOf } from "../db/adapter";
+import { databaseUrl, db } from "../db/client";
+import { RateLimiter, type RateLimitSettings } from "./rate-limiter";
+import { PostgresBucketStore, type BucketStore } from "./shared-buckets";
 
 export interface LoginLimiters {
   address: RateLimiter;
@@ -8,18 +13,52 @@ export interface LoginLimiters {
   failedAttempts: RateLimiter;
 }
 
-const holder = globalThis as unknown as { __loginLimiters?: { config: HomeserverConfig; limiters: LoginLimiters } };
+const holder = globalThis as unknown as {
+  __loginLimiters?: { config: HomeserverConfig; limiters: LoginLimiters };
+  __availabilityLimiter?: RateLimiter;
+  __bucketStore?: BucketStore | null;
+};
+
+/** The shared bucket store when the database can hold it for several instances (PostgreSQL); else none. */
+function sharedStore(): BucketStore | undefined {
+  if (holder.__bucketStore === undefined) {
+    holder.__bucketStore = databaseProviderOf(databaseUrl()) === "postgresql" ? new PostgresBucketStore(db) : null;
+  }
+  return holder.__bucketStore ?? undefined;
+}
+
+function limiter(settings: RateLimitSettings, namespace: string): RateLimiter {
+  const store = sharedStore();
+  return new RateLimiter(settings, Date.now, store ? { store, namespace } : undefined);
+}
 
 export function loginLimiters(config: HomeserverConfig): LoginLimiters {
   if (holder.__loginLimiters?.config !== config) {
     holder.__loginLimiters = {
       config,
       limiters: {
-        address: new RateLimiter(config.rc_login.address),
-        account: new RateLimiter(config.rc_login.account),
-        failedAttempts: new RateLimiter(config.rc_login.failed_attempts),
+        address: limiter(config.rc_login.address, "rc_login.address"),
+        account: limiter(config.rc_login.account, "rc_login.account"),
+        failedAttempts: limiter(config.rc_login.failed_attempts, "rc_login.failed_attempts"),
       },
     };
   }
   return holder.__loginLimiters.limiters;
+}
+
+/**
+ * The username picker's live availability check, per mapping session: a burst of 20 checks, then
+ * two a second (the page checks once per pause in typing). Synapse has no limit here; without one,
+ * a single sign-up session could enumerate every account name on the server.
+ */
+export const AVAILABILITY_CHECK_LIMIT: RateLimitSettings = { per_second: 2, burst_count: 20 };
+
+/**
+ * Throws (rejects with) M_LIMIT_EXCEEDED, with retry_after_ms, when this mapping session has checked
+ * too many names too fast. `sessionSecret` is the username_mapping_session cookie's value; only its
+ * hash is used as the key.
+ */
+export async function limitAvailabilityCheck(sessionSecret: string): Promise<void> {
+  holder.__availabilityLimiter ??= limiter(AVAILABILITY_CHECK_LIMIT, "pick_username.check");
+  await holder.__availabilityLimiter.check(hashSecret(sessionSecret));
 }

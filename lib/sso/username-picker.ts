@@ -7,6 +7,7 @@ import { readCookie } from "../http/cookies";
 import { MatrixError } from "../matrix/errors";
 import { localpartProblem, qualifyUserId } from "../matrix/identifiers";
 import { jsonResponse } from "../matrix/route";
+import { limitAvailabilityCheck } from "../ratelimit/login-limiters";
 import { renderSsoPage } from "../pages/sso-pages";
 import { createUser, ExternalIdLinkedError, isUserIdTaken } from "../users/users";
 import { formActionSourceOf } from "./client-redirect";
@@ -172,6 +173,8 @@ export async function checkUsernameAvailability(request: Request): Promise<Respo
     if (username === null) throw new MatrixError("M_MISSING_PARAM", "Missing string query parameter 'username'");
     const secret = readCookie(request, MAPPING_SESSION_COOKIE);
     if (!secret) throw new MatrixError("M_UNKNOWN", "missing session_id");
+    // Per session, so one sign-up cannot be turned into a scanner of account names.
+    await limitAvailabilityCheck(secret);
     if ((await findMappingSession(secret)).status !== "valid") throw new MatrixError("M_UNKNOWN", "unknown session");
     const problem = localpartProblem(username, rulesOf(config));
     if (problem) throw problem;

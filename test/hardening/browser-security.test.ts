@@ -1,0 +1,388 @@
+// Browser-facing hardening over HTTP against the built server and real OpenID Providers: the
+// security headers of every HTML page, cross-site request forgery on every form, cookie attributes
+// (including Secure under an https public_baseurl), and redirects that only go where Synapse sends
+// them. Headers and CSRF do not depend on the database, so these run on SQLite only.
+import http from "node:http";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashSecret } from "../../lib/auth/secrets";
+import { CookieClient } from "../../test-support/cookie-client";
+import { loginWithFetch, startOidcProvider, type RunningOidcProvider } from "../../test-support/oidc-provider";
+import { freePort, startServer, type RunningServer } from "../../test-support/server";
+import { CORP_ACCOUNTS, SOCIAL_ACCOUNTS, startSsoFixture, type SsoFixture } from "../../test-support/sso-fixture";
+import { createUserDirectly, disconnectAll, useDatabase } from "../../test-support/users";
+
+/** The directives of a Content-Security-Policy header, by name. */
+function parseCsp(header: string | null): Map<string, string[]> {
+  const directives = new Map<string, string[]>();
+  for (const part of (header ?? "").split(";")) {
+    const [name, ...values] = part.trim().split(/\s+/);
+    if (name) directives.set(name.toLowerCase(), values);
+  }
+  return directives;
+}
+
+/** Asserts the headers every HTML page must send, and that each inline script is allowed by nonce or hash. */
+async function expectHardenedPage(response: Response, { checkInlineScripts = true } = {}): Promise<string> {
+  expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+  const csp = parseCsp(response.headers.get("content-security-policy"));
+  const scripts = csp.get("script-src") ?? csp.get("default-src");
+  expect(scripts, "script-src").toBeDefined();
+  expect(scripts).not.toContain("'unsafe-inline'");
+  expect(scripts).not.toContain("'unsafe-eval'");
+  expect(scripts).not.toContain("*");
+  expect(csp.get("frame-ancestors")).toEqual(["'none'"]);
+  expect(csp.get("object-src")).toEqual(["'none'"]);
+  expect(csp.get("base-uri")).toEqual(["'none'"]);
+  expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+  expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+
+  const html = await response.text();
+  if (!checkInlineScripts) return html;
+  const { createHash } = await import("node:crypto");
+  for (const match of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
+    const [, attributes, content] = match;
+    if (/\ssrc=/i.test(attributes)) {
+      // External scripts: from our origin (relative), or carrying the nonce under 'strict-dynamic'.
+      const src = /\ssrc="([^"]*)"/i.exec(attributes)?.[1] ?? "";
+      expect(src.startsWith("/") && !src.startsWith("//"), `script src ${src}`).toBe(true);
+      continue;
+    }
+    if (content.trim() === "") continue;
+    const nonce = /\snonce="([^"]*)"/i.exec(attributes)?.[1];
+    const hash = `'sha256-${createHash("sha256").update(content, "utf8").digest("base64")}'`;
+    const allowed = (nonce !== undefined && scripts!.includes(`'nonce-${nonce}'`)) || scripts!.includes(hash);
+    expect(allowed, `inline script ${content.slice(0, 60)}… is allowed by nonce or hash`).toBe(true);
+  }
+  return html;
+}
+
+/** A POST as a browser on another site would send it, with the victim's cookies. */
+function forgedPost(url: string, cookies: Map<string, string>, body: string, site: { origin: string; fetchSite: string }) {
+  return fetch(url, {
+    method: "POST",
+    redirect: "manual",
+    headers: {
+      "Content-Type": "application/x-www-form-urlencoded",
+      Cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join("; "),
+      Origin: site.origin,
+      // An older browser sends no Sec-Fetch-* headers at all.
+      ...(site.fetchSite ? { "Sec-Fetch-Site": site.fetchSite, "Sec-Fetch-Mode": "navigate" } : {}),
+    },
+    body,
+  });
+}
+
+/** The same POST from our own page, as Chromium sends it (Origin is null under Referrer-Policy: no-referrer). */
+function ownPost(url: string, cookies: Map<string, string>, body: string) {
+  return fetch(url, {
+    method: "POST",
+    redirect: "manual",
+    headers: {
+      "Content-Type": "application/x-www-form-urlencoded",
+      Cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join("; "),
+      Origin: "null",
+      "Sec-Fetch-Site": "same-origin",
+      "Sec-Fetch-Mode": "navigate",
+    },
+    body,
+  });
+}
+
+const FORGERIES = [
+  { name: "another site", origin: "https://evil.example", fetchSite: "cross-site" },
+  { name: "a sibling on the same host (same-site)", origin: "http://127.0.0.1:1", fetchSite: "same-site" },
+  { name: "an opaque origin", origin: "null", fetchSite: "cross-site" },
+  { name: "another site, in a browser without Sec-Fetch-Site", origin: "https://evil.example", fetchSite: "" },
+];
+
+describe("browser-facing pages", () => {
+  let fixture: SsoFixture;
+  let base: string;
+  const database = () => useDatabase(fixture.server.databaseUrl);
+
+  beforeAll(async () => {
+    fixture = await startSsoFixture();
+    base = fixture.server.baseUrl;
+    await createUserDirectly(fixture.server.databaseUrl, { localpart: "pat", password: "pat-password" });
+  });
+
+  afterAll(async () => {
+    await fixture?.stop();
+    await disconnectAll();
+  });
+
+  async function signInAtIdp(idp: string, username: string, password: string, redirectUrl: string) {
+    const browser = new CookieClient();
+    const start = await browser.get(`${base}/_matrix/client/v3/login/sso/redirect/${idp}?${new URLSearchParams({ redirectUrl })}`);
+    expect(start.status).toBe(302);
+    const callbackUrl = await loginWithFetch(start.headers.get("location")!, username, password);
+    return { browser, callbackUrl, start };
+  }
+
+  async function reachPicker(account: number) {
+    const { browser, callbackUrl } = await signInAtIdp("oidc-social", `friend${account}`, `social-pw-${account}`, fixture.trustedClientUrl);
+    const response = await browser.get(callbackUrl);
+    expect(response.status).toBe(302);
+    return browser;
+  }
+
+  async function uiAuthSession(): Promise<{ session: string; accessToken: string }> {
+    const login = await fetch(`${base}/_matrix/client/v3/login`, {
+      method: "POST",
+      body: JSON.stringify({ type: "m.login.password", identifier: { type: "m.id.user", user: "pat" }, password: "pat-password" }),
+    });
+    const { access_token: accessToken, device_id: deviceId } = await login.json();
+    const challenge = await fetch(`${base}/_matrix/client/v3/devices/${deviceId}`, { method: "DELETE", headers: { Authorization: `Bearer ${accessToken}` } });
+    expect(challenge.status).toBe(401);
+    return { session: (await challenge.json()).session, accessToken };
+  }
+
+  describe("security headers", () => {
+    it("the login fallback page (Next.js) has a nonce CSP that its own scripts carry", async () => {
+      const first = await fetch(`${base}/_matrix/static/client/login`);
+      expect(first.status).toBe(200);
+      const html = await expectHardenedPage(first);
+      expect(html).toMatch(/Log in to (<!-- -->)?test\.local/);
+      const nonce = /'nonce-([^']+)'/.exec(first.headers.get("content-security-policy")!)?.[1];
+      expect(nonce).toBeTruthy();
+      expect(html).toContain(`nonce="${nonce}"`);
+      // A fresh nonce for every response.
+      const second = await fetch(`${base}/_matrix/static/client/login`);
+      expect(/'nonce-([^']+)'/.exec(second.headers.get("content-security-policy")!)?.[1]).not.toBe(nonce);
+    });
+
+    it("Next.js's own not-found page sends the same headers", async () => {
+      // It is prerendered at build time, so its inline scripts carry no nonce and the CSP blocks
+      // them: the page is static text and needs none of them.
+      const response = await fetch(`${base}/no/such/page`);
+      expect(response.status).toBe(404);
+      await expectHardenedPage(response, { checkInlineScripts: false });
+    });
+
+    it("the IdP picker, username picker, confirm page and error page", async () => {
+      await expectHardenedPage(await fetch(`${base}/_synapse/client/pick_idp?${new URLSearchParams({ redirectUrl: fixture.clientUrl })}`));
+      const picker = await reachPicker(0);
+      await expectHardenedPage(await picker.get(`${base}/_synapse/client/pick_username/account_details`));
+
+      const { browser, callbackUrl } = await signInAtIdp("oidc-corp", "alice", "alice-pw", fixture.clientUrl);
+      const confirm = await browser.get(callbackUrl);
+      expect(confirm.status).toBe(200);
+      await expectHardenedPage(confirm);
+
+      const error = await fetch(`${base}/_synapse/client/oidc/callback?code=x&state=y`);
+      expect(error.status).toBe(400);
+      await expectHardenedPage(error);
+    });
+
+    it("the UI-auth fallback pages, whose URL carries the session", async () => {
+      const { session } = await uiAuthSession();
+      await expectHardenedPage(await fetch(`${base}/_matrix/client/v3/auth/m.login.password/fallback/web?session=${session}`));
+      await expectHardenedPage(await fetch(`${base}/_matrix/client/v3/auth/m.login.sso/fallback/web?session=${session}`));
+      await expectHardenedPage(await fetch(`${base}/_matrix/client/v3/auth/m.login.password/fallback/web?session=unknown`));
+    });
+  });
+
+  describe("cross-site request forgery", () => {
+    it.each(FORGERIES)("a username submitted from $name is refused with 403 and registers nobody", async (site) => {
+      const browser = await reachPicker(1 + FORGERIES.indexOf(site));
+      const url = `${base}/_synapse/client/pick_username/account_details`;
+      const localpart = `forged${FORGERIES.indexOf(site)}`;
+      const forged = await forgedPost(url, browser.cookies, `username=${localpart}`, site);
+      expect(forged.status).toBe(403);
+      expect(forged.headers.get("location")).toBeNull();
+      expect(forged.headers.getSetCookie()).toEqual([]);
+      expect(await database().user.findUnique({ where: { userId: `@${localpart}:test.local` } })).toBeNull();
+      // The session is untouched: the person can still choose a name from the real page.
+      const secret = decodeURIComponent(browser.cookies.get("username_mapping_session")!);
+      const session = await database().usernameMappingSession.findUnique({ where: { idHash: hashSecret(secret) } });
+      expect(session?.chosenLocalpart ?? null).not.toBe(localpart);
+      const real = await ownPost(url, browser.cookies, `username=${localpart}`);
+      expect(real.status).toBe(302);
+      expect(await database().user.findUnique({ where: { userId: `@${localpart}:test.local` } })).not.toBeNull();
+    });
+
+    it.each(FORGERIES)("a confirm POST from $name is refused with 403 and mints no login token", async (site) => {
+      const { browser, callbackUrl } = await signInAtIdp("oidc-corp", "alice", "alice-pw", fixture.clientUrl);
+      expect((await browser.get(callbackUrl)).status).toBe(200);
+      const tokensBefore = await database().loginToken.count();
+      const url = `${base}/_synapse/client/sso_confirm`;
+      const forged = await forgedPost(url, browser.cookies, "", site);
+      expect(forged.status).toBe(403);
+      expect(forged.headers.get("location")).toBeNull();
+      expect(await database().loginToken.count()).toBe(tokensBefore);
+      // A cross-site top-level GET cannot push the hand-off through either.
+      const get = await fetch(url, {
+        redirect: "manual",
+        headers: { Cookie: [...browser.cookies].map(([n, v]) => `${n}=${v}`).join("; "), "Sec-Fetch-Site": site.fetchSite || "cross-site" },
+      });
+      expect(get.status).toBeGreaterThanOrEqual(400);
+      expect(get.headers.get("location")).toBeNull();
+      expect(await database().loginToken.count()).toBe(tokensBefore);
+      const real = await ownPost(url, browser.cookies, "");
+      expect(real.status).toBe(303);
+      expect(new URL(real.headers.get("location")!).searchParams.get("loginToken")).toMatch(/^syl_/);
+    });
+
+    it.each(FORGERIES)("a password fallback POST from $name is refused with 403 and completes no stage", async (site) => {
+      const { session, accessToken } = await uiAuthSession();
+      const url = `${base}/_matrix/client/v3/auth/m.login.password/fallback/web?session=${session}`;
+      const forged = await forgedPost(url, new Map(), "password=pat-password", site);
+      expect(forged.status).toBe(403);
+      const row = await database().uiAuthSession.findUnique({ where: { id: session } });
+      expect(JSON.parse(row!.completed)).toEqual({});
+      const real = await ownPost(url, new Map(), "password=pat-password");
+      expect(real.status).toBe(200);
+      expect(JSON.parse((await database().uiAuthSession.findUnique({ where: { id: session } }))!.completed)).toHaveProperty("m.login.password");
+      expect(accessToken).toMatch(/^syt_/);
+    });
+
+    it("lets through a form posted without browser headers (not a browser: no ambient cookies to abuse)", async () => {
+      const browser = await reachPicker(5);
+      const response = await browser.postForm(`${base}/_synapse/client/pick_username/account_details`, { username: "_bad" });
+      expect(response.status).toBe(400);
+    });
+  });
+
+  describe("redirects", () => {
+    it("sends the browser to the public base URL, never to the Host a request named", async () => {
+      const url = new URL(`${base}/_matrix/client/v3/login/sso/redirect/oidc-corp?redirectUrl=${encodeURIComponent(fixture.clientUrl)}`);
+      const location = await new Promise<string | undefined>((resolve, reject) => {
+        http
+          .get({ host: url.hostname, port: url.port, path: url.pathname + url.search, headers: { Host: "evil.example" } }, (response) => {
+            response.resume();
+            resolve(response.headers.location);
+          })
+          .on("error", reject);
+      });
+      expect(location?.startsWith(`${base}/`)).toBe(true);
+    });
+
+    it("only ever redirects to our own origin or a configured IdP, whatever the parameters (property)", async () => {
+      const allowedOrigins = new Set([base, fixture.corp.issuer, fixture.social.issuer]);
+      const hostile = fc.oneof(
+        fc.constantFrom(
+          "https://evil.example/",
+          "//evil.example/",
+          "/\\evil.example",
+          "javascript:alert(1)",
+          "data:text/html,x",
+          "http://127.0.0.1:1/",
+          "oidc-corp/../../evil",
+          "https:evil.example",
+          " https://evil.example",
+          "\u0000",
+        ),
+        fc.webUrl(),
+        fc.string({ maxLength: 40 }),
+      );
+      await fc.assert(
+        fc.asyncProperty(hostile, hostile, fc.constantFrom("redirect", "redirect-idp", "pick_idp"), async (redirectUrl, idp, endpoint) => {
+          const path =
+            endpoint === "redirect"
+              ? `/_matrix/client/v3/login/sso/redirect?${new URLSearchParams({ redirectUrl, idp })}`
+              : endpoint === "redirect-idp"
+                ? `/_matrix/client/v3/login/sso/redirect/${encodeURIComponent(idp)}?${new URLSearchParams({ redirectUrl })}`
+                : `/_synapse/client/pick_idp?${new URLSearchParams({ redirectUrl, idp })}`;
+          const response = await fetch(`${base}${path}`, { redirect: "manual" });
+          expect(response.status).toBeLessThan(500);
+          const location = response.headers.get("location");
+          if (location !== null) {
+            const target = new URL(location, base);
+            expect(allowedOrigins.has(target.origin), `${path} → ${location}`).toBe(true);
+          }
+          await response.body?.cancel();
+        }),
+        { numRuns: 120 },
+      );
+    });
+
+    it("the UI-auth SSO page only offers the user's own IdPs, never a URL from the query", async () => {
+      const { session } = await uiAuthSession();
+      const response = await fetch(`${base}/_matrix/client/v3/auth/m.login.sso/fallback/web?session=${session}&idp=https://evil.example/`, { redirect: "manual" });
+      expect(response.headers.get("location")).toBeNull();
+    });
+
+    it("hands the login token only to the client's redirectUrl, after the confirm page", async () => {
+      const { browser, callbackUrl } = await signInAtIdp("oidc-corp", "alice", "alice-pw", fixture.clientUrl);
+      const confirm = await browser.get(callbackUrl);
+      const html = await confirm.text();
+      expect(html).not.toContain("loginToken");
+      expect(confirm.headers.get("location")).toBeNull();
+      const done = await ownPost(`${base}/_synapse/client/sso_confirm`, browser.cookies, "redirectUrl=https%3A%2F%2Fevil.example%2F");
+      const target = new URL(done.headers.get("location")!);
+      expect(`${target.origin}${target.pathname}`).toBe(`${new URL(fixture.clientUrl).origin}/app`);
+    });
+  });
+
+  describe("cookies", () => {
+    it("are HttpOnly, SameSite=Lax and scoped to the paths that read them", async () => {
+      const seen: string[] = [];
+      const { browser, callbackUrl, start } = await signInAtIdp("oidc-social", "friend5", "social-pw-5", fixture.clientUrl);
+      seen.push(...start.headers.getSetCookie());
+      const callback = await browser.get(callbackUrl);
+      seen.push(...callback.headers.getSetCookie());
+      const done = await ownPost(`${base}/_synapse/client/pick_username/account_details`, browser.cookies, "username=cookie.monster");
+      seen.push(...done.headers.getSetCookie());
+      const names = new Set(seen.map((cookie) => cookie.split("=")[0]));
+      expect(names).toEqual(new Set(["oidc_session", "username_mapping_session", "sso_handoff"]));
+      for (const cookie of seen) {
+        expect(cookie).toMatch(/;\s*HttpOnly/i);
+        expect(cookie).toMatch(/;\s*SameSite=(Lax|Strict)/i);
+        expect(cookie).not.toMatch(/;\s*Secure/i);
+        expect(cookie).not.toMatch(/;\s*Domain=/i);
+      }
+      const paths = Object.fromEntries(seen.map((cookie) => [cookie.split("=")[0], /;\s*Path=([^;]*)/i.exec(cookie)?.[1]]));
+      expect(paths.oidc_session).toBe("/_synapse/client/oidc");
+      expect(paths.sso_handoff).toBe("/_synapse/client/sso_confirm");
+      expect(paths.username_mapping_session?.startsWith("/")).toBe(true);
+    });
+  });
+});
+
+describe("cookies under an https public_baseurl", () => {
+  let idp: RunningOidcProvider;
+  let server: RunningServer;
+  let publicBase: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    publicBase = `https://127.0.0.1:${port}/`;
+    idp = await startOidcProvider({
+      accounts: [CORP_ACCOUNTS[0], SOCIAL_ACCOUNTS[0]],
+      clients: [{ client_id: "homeserver", client_secret: "s3cret", redirect_uris: [`${publicBase}_synapse/client/oidc/callback`] }],
+    });
+    server = await startServer({
+      port,
+      config: {
+        public_baseurl: publicBase,
+        oidc_providers: [
+          { idp_id: "secure", idp_name: "Secure", issuer: idp.issuer, client_id: "homeserver", client_secret: "s3cret", scopes: ["openid", "profile"], user_mapping_provider: { config: {} } },
+        ],
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await idp?.stop();
+  });
+
+  it("marks every cookie Secure", async () => {
+    const browser = new CookieClient();
+    const seen: string[] = [];
+    const start = await browser.get(`${server.baseUrl}/_matrix/client/v3/login/sso/redirect/oidc-secure?redirectUrl=${encodeURIComponent("https://app.example/")}`);
+    expect(start.status).toBe(302);
+    seen.push(...start.headers.getSetCookie());
+    // The IdP sends the browser to the https callback; this test server speaks plain HTTP on the same port.
+    const callbackUrl = (await loginWithFetch(start.headers.get("location")!, "alice", CORP_ACCOUNTS[0].password)).replace(/^https:/, "http:");
+    const callback = await browser.get(callbackUrl);
+    expect(callback.status).toBe(302);
+    seen.push(...callback.headers.getSetCookie());
+    const done = await ownPost(`${server.baseUrl}/_synapse/client/pick_username/account_details`, browser.cookies, "username=secure.user");
+    expect(done.status).toBe(200);
+    seen.push(...done.headers.getSetCookie());
+    expect(new Set(seen.map((cookie) => cookie.split("=")[0]))).toEqual(new Set(["oidc_session", "username_mapping_session", "sso_handoff"]));
+    for (const cookie of seen) expect(cookie).toMatch(/;\s*Secure/i);
+  });
+});
