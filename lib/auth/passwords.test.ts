@@ -32,3 +32,14 @@ describe("passwords", () => {
     expect(await verifyPassword("x", "not-a-hash", settings)).toBe(false);
   });
 });
+
+describe("hashing off the event loop", () => {
+  it("lets other work run while a hash at Synapse's default cost is computed", async () => {
+    const order: string[] = [];
+    const hashing = hashPassword("correct horse", { pepper: "", rounds: 12 }).then(() => order.push("hash"));
+    // A timer queued after the hash started fires before it ends only if hashing does not block.
+    await new Promise<void>((resolve) => setTimeout(() => { order.push("timer"); resolve(); }, 0));
+    await hashing;
+    expect(order).toEqual(["timer", "hash"]);
+  });
+});
