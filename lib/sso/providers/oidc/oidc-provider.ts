@@ -14,7 +14,8 @@ export const OIDC_CALLBACK_PATH = "_synapse/client/oidc/callback";
 export interface OidcLoginState {
   idpId: string;
   state: string;
-  nonce: string;
+  /** Only for OpenID requests: `nonce` is an OpenID Connect parameter, which plain OAuth 2.0 servers may refuse. */
+  nonce?: string;
   codeVerifier?: string;
   clientRedirectUrl: string;
   uiAuthSessionId?: string;
@@ -169,7 +170,7 @@ export class OidcIdentityProvider {
     const state: OidcLoginState = {
       idpId: this.id,
       state: client.randomState(),
-      nonce: client.randomNonce(),
+      ...(this.settings.scopes.includes("openid") ? { nonce: client.randomNonce() } : {}),
       clientRedirectUrl,
       ...(uiAuthSessionId ? { uiAuthSessionId } : {}),
     };
@@ -179,7 +180,7 @@ export class OidcIdentityProvider {
       redirect_uri: this.callbackUrl,
       scope: this.settings.scopes.join(" "),
       state: state.state,
-      nonce: state.nonce,
+      ...(state.nonce ? { nonce: state.nonce } : {}),
     };
     for (const name of this.settings.passthrough_authorization_parameters) {
       const value = passthrough.get(name);
