@@ -252,6 +252,26 @@ describe.each(BACKENDS)("SSO over SAML 2.0 on %s", (backend) => {
       }
     });
 
+    it("XML with an external entity or an entity expansion bomb", async () => {
+      const doctypes = [
+        '<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+        `<!DOCTYPE r [<!ENTITY a "${"x".repeat(50)}">${Array.from({ length: 8 }, (_, i) => `<!ENTITY ${"b".repeat(i + 1)} "${`&${i === 0 ? "a" : "b".repeat(i)};`.repeat(10)}">`).join("")}]>`,
+      ];
+      for (const doctype of doctypes) {
+        const form = await signInAtIdp(setup, "eve");
+        const xml = decode(form.SAMLResponse).replace(/^(<\?xml[^>]*\?>)?/, (declaration) => `${declaration}${doctype}`);
+        const entity = doctype.includes("xxe") ? "&xxe;" : "&bbbbbbbb;";
+        const tampered = xml.replace(/(<saml:AttributeValue[^>]*>)eve</, `$1${entity}<`);
+        expect(tampered).toContain(entity);
+        const response = await postToAcs(form.acsUrl, { SAMLResponse: encode(tampered), RelayState: form.RelayState });
+        expect(response.status).toBe(400);
+        const html = await response.text();
+        expect(html).not.toContain("root:");
+        expect(html.length).toBeLessThan(50_000);
+      }
+      expect(await database().user.findFirst({ where: { userIdLower: { startsWith: "@eve" } } })).toBeNull();
+    });
+
     it("a signed assertion whose content was changed", async () => {
       const form = await signInAtIdp(setup, "eve");
       const doc = parse(decode(form.SAMLResponse));
