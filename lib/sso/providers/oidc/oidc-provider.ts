@@ -7,6 +7,7 @@ import { logger } from "../../../logging/logger";
 import type { OidcProviderConfig } from "../../config";
 import type { OidcMappingProvider, OidcTokenSet, OidcUserinfo } from "../../mapping/types";
 import { SsoError } from "../../sso-error";
+import { JwtClientSecret } from "./client-secret-jwt";
 
 export const OIDC_CALLBACK_PATH = "_synapse/client/oidc/callback";
 
@@ -69,6 +70,7 @@ export class OidcIdentityProvider {
   }
 
   private clientAuth(): client.ClientAuth {
+    if (this.settings.client_secret_jwt_key) return this.jwtClientSecretAuth();
     const secret = this.settings.secret;
     switch (this.settings.clientAuthMethod) {
       case "client_secret_post":
@@ -82,6 +84,24 @@ export class OidcIdentityProvider {
       default:
         return client.ClientSecretBasic(secret);
     }
+  }
+
+  /** Sends the current JWT client secret (client_secret_jwt_key) the way client_auth_method says. */
+  private jwtClientSecretAuth(): client.ClientAuth {
+    const jwt = new JwtClientSecret(this.settings.client_secret_jwt_key!, this.settings.client_id, this.settings.issuer, this.homeserver.configDir);
+    const post = this.settings.clientAuthMethod === "client_secret_post";
+    // oauth4webapi awaits a client authentication that returns a promise.
+    const authenticate = async (_as: unknown, metadata: client.ClientMetadata, body: URLSearchParams, headers: Headers) => {
+      const secret = await jwt.get();
+      if (post) {
+        body.set("client_id", metadata.client_id);
+        body.set("client_secret", secret);
+      } else {
+        const credentials = `${encodeURIComponent(metadata.client_id)}:${encodeURIComponent(secret)}`;
+        headers.set("authorization", `Basic ${Buffer.from(credentials).toString("base64")}`);
+      }
+    };
+    return authenticate as unknown as client.ClientAuth;
   }
 
   private async discover(): Promise<client.Configuration> {
