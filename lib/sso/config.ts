@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../config/load-config";
+import { perConfig } from "../config/per-config";
 import type { HomeserverConfig } from "../config/schema";
 
 const idpIcon = z
@@ -153,13 +154,4 @@ export function parseSsoConfig(config: HomeserverConfig): SsoConfig {
   };
 }
 
-const parsed = new WeakMap<HomeserverConfig, SsoConfig>();
-
-export function ssoConfigOf(config: HomeserverConfig): SsoConfig {
-  let sso = parsed.get(config);
-  if (!sso) {
-    sso = parseSsoConfig(config);
-    parsed.set(config, sso);
-  }
-  return sso;
-}
+export const ssoConfigOf = perConfig(parseSsoConfig);

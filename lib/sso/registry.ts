@@ -1,6 +1,7 @@
 // The identity-provider registry (Synapse's SsoHandler._identity_providers): every configured
 // upstream IdP by its ID, in config order. Built once per config.
 import { getConfig } from "../config/load-config";
+import { perConfig } from "../config/per-config";
 import type { HomeserverConfig } from "../config/schema";
 import { modulesFor } from "../modules/load";
 import { adaptOidcMapper } from "../modules/mapping";
@@ -10,8 +11,6 @@ import { OidcIdentityProvider } from "./providers/oidc/oidc-provider";
 import { samlProviderFor, type SamlIdentityProvider } from "./providers/saml/saml-provider";
 
 export type IdentityProvider = OidcIdentityProvider | SamlIdentityProvider | CasIdentityProvider;
-
-const registries = new WeakMap<HomeserverConfig, Map<string, IdentityProvider>>();
 
 function buildRegistry(config: HomeserverConfig): Map<string, IdentityProvider> {
   const registry = new Map<string, IdentityProvider>();
@@ -31,14 +30,7 @@ function buildRegistry(config: HomeserverConfig): Map<string, IdentityProvider> 
   return registry;
 }
 
-export function identityProviderRegistry(config: HomeserverConfig = getConfig()): Map<string, IdentityProvider> {
-  let registry = registries.get(config);
-  if (!registry) {
-    registry = buildRegistry(config);
-    registries.set(config, registry);
-  }
-  return registry;
-}
+export const identityProviderRegistry = perConfig(buildRegistry);
 
 export function identityProviders(config: HomeserverConfig = getConfig()): IdentityProvider[] {
   return [...identityProviderRegistry(config).values()];

@@ -1,9 +1,10 @@
 // The CAS identity provider (Synapse's CasHandler, behaviour reference §1.3, §1.4, §3.4): the
 // redirect to the CAS login page, and ticket validation at serviceValidate (CAS 2.0/3.0 XML, read
 // with a namespace-aware XML parser).
+import { perConfig } from "../../../config/per-config";
 import { DOMParser, type Element } from "@xmldom/xmldom";
 import { z } from "zod";
-import { ConfigError, getConfig } from "../../../config/load-config";
+import { ConfigError } from "../../../config/load-config";
 import type { HomeserverConfig } from "../../../config/schema";
 import { logger } from "../../../logging/logger";
 import type { AttributeRequirement } from "../../config";
@@ -188,15 +189,8 @@ export class CasIdentityProvider {
   }
 }
 
-const providers = new WeakMap<HomeserverConfig, CasIdentityProvider | null>();
-
 /** The `cas` identity provider of this config, or null when cas_config is not enabled. */
-export function casProviderFor(config: HomeserverConfig = getConfig()): CasIdentityProvider | null {
-  let provider = providers.get(config);
-  if (provider === undefined) {
-    const settings = parseCasConfig(config);
-    provider = settings ? new CasIdentityProvider(settings, config) : null;
-    providers.set(config, provider);
-  }
-  return provider;
-}
+export const casProviderFor = perConfig((config): CasIdentityProvider | null => {
+  const settings = parseCasConfig(config);
+  return settings ? new CasIdentityProvider(settings, config) : null;
+});

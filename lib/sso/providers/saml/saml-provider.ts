@@ -2,10 +2,10 @@
 // AuthnRequest redirect, the SP metadata, and the validation of the IdP's POSTed response. All XML
 // signature, audience, time-window and InResponseTo checking is node-saml's; what is ours is where
 // outstanding requests live (the saml_requests table, with expiry, consumed exactly once).
+import { perConfig } from "../../../config/per-config";
 import { SAML, ValidateInResponseTo, type CacheProvider, type Profile, type SamlConfig as NodeSamlConfig } from "@node-saml/node-saml";
 import { DOMParser } from "@xmldom/xmldom";
 import { randomBytes } from "node:crypto";
-import { getConfig } from "../../../config/load-config";
 import type { HomeserverConfig } from "../../../config/schema";
 import { db } from "../../../db/client";
 import { logger } from "../../../logging/logger";
@@ -254,16 +254,9 @@ export class SamlIdentityProvider {
   }
 }
 
-const providers = new WeakMap<HomeserverConfig, SamlIdentityProvider | null>();
-
 /** The `saml` identity provider of this config, or null when saml2_config is not enabled. */
-export function samlProviderFor(config: HomeserverConfig = getConfig()): SamlIdentityProvider | null {
-  let provider = providers.get(config);
-  if (provider === undefined) {
-    const settings = parseSamlConfig(config);
-    provider = settings ? new SamlIdentityProvider(settings, config) : null;
-    providers.set(config, provider);
-  }
-  return provider;
-}
+export const samlProviderFor = perConfig((config): SamlIdentityProvider | null => {
+  const settings = parseSamlConfig(config);
+  return settings ? new SamlIdentityProvider(settings, config) : null;
+});
 
