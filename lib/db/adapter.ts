@@ -31,7 +31,17 @@ export function createAdapterFactory(databaseUrl: string): PrismaBetterSqlite3 |
     mkdirSync(path.dirname(file), { recursive: true });
     // A busy timeout lets several connections (server, CLI, tests) share one file without
     // failing on a momentary write lock.
-    return new PrismaBetterSqlite3({ url: file, timeout: 5000 });
+    const factory = new PrismaBetterSqlite3({ url: file, timeout: 5000 });
+    // Write-ahead logging: readers never wait for a writer, and a commit appends to the log instead
+    // of rewriting pages under a full fsync (synchronous=NORMAL is still durable across crashes
+    // of the process; only an OS crash can lose the last commits).
+    const connect = factory.connect.bind(factory);
+    factory.connect = async () => {
+      const adapter = await connect();
+      await adapter.executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+      return adapter;
+    };
+    return factory;
   }
   return new PrismaPg(
     {
