@@ -61,7 +61,9 @@ export async function startServer(options: {
   if (!options.rawConfigFile) writeFileSync(configFile, stringify(testConfig(options.config, port)));
   const databaseUrl = options.databaseUrl ?? sqliteUrl(dir);
   let log = "";
-  const child: ChildProcess = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), ["server.ts", ...(options.args ?? [])], {
+  // Node itself with tsx's loader, not the tsx launcher: one process, so a SIGKILL (kill(), or
+  // stop() after its grace period) cannot leave an orphaned server behind.
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server.ts", ...(options.args ?? [])], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -202,7 +202,8 @@ describe.each(["sqlite", "postgresql"] as const)("a process killed in the middle
   });
 
   it("inside the transaction, after the user row is written: nothing remains", async () => {
-    const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), ["test/resilience/register-and-hang.ts", "halfway"], {
+    // Node with tsx's loader (one process): killing the tsx launcher would leave its child running.
+    const child = spawn(process.execPath, ["--import", "tsx", "test/resilience/register-and-hang.ts", "halfway"], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: databaseUrl },
       stdio: ["ignore", "pipe", "pipe"],
