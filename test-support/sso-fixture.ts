@@ -2,7 +2,8 @@
 // 127.0.0.1, for the SSO integration and browser tests.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { startOidcProvider, type DemoAccount, type RunningOidcProvider } from "./oidc-provider";
+import { CookieClient } from "./cookie-client";
+import { loginWithFetch, startOidcProvider, type DemoAccount, type RunningOidcProvider } from "./oidc-provider";
 import { freePort, startServer, type RunningServer } from "./server";
 
 export interface SsoFixture {
@@ -115,4 +116,17 @@ export async function startSsoFixture(options: { databaseUrl?: string; config?: 
       await app.close();
     },
   };
+}
+
+/**
+ * Starts an SSO login at `idp` with a fresh cookie-keeping browser and signs in at the IdP; returns
+ * the browser, the response of our redirect endpoint, and the callback URL the IdP sent it back to.
+ */
+export async function signInThroughIdp(base: string, idp: string, username: string, password: string, redirectUrl: string) {
+  const browser = new CookieClient();
+  const start = await browser.get(`${base}/_matrix/client/v3/login/sso/redirect/${idp}?${new URLSearchParams({ redirectUrl })}`);
+  if (start.status !== 302) throw new Error(`the SSO redirect answered ${start.status}`);
+  const authorizationUrl = start.headers.get("location")!;
+  const callbackUrl = await loginWithFetch(authorizationUrl, username, password);
+  return { browser, start, authorizationUrl, callbackUrl };
 }

@@ -4,9 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMappingSession } from "../lib/sso/mapping-sessions";
 import { hashSecret } from "../lib/auth/secrets";
 import { BACKENDS, freshDatabaseUrl } from "../test-support/backends";
-import { CookieClient } from "../test-support/cookie-client";
-import { loginWithFetch } from "../test-support/oidc-provider";
-import { startSsoFixture, type SsoFixture } from "../test-support/sso-fixture";
+import type { CookieClient } from "../test-support/cookie-client";
+import { signInThroughIdp, startSsoFixture, type SsoFixture } from "../test-support/sso-fixture";
 import { createUserDirectly, disconnectAll, useDatabase } from "../test-support/users";
 
 describe.each(BACKENDS)("SSO over OIDC on %s", (backend) => {
@@ -30,13 +29,8 @@ describe.each(BACKENDS)("SSO over OIDC on %s", (backend) => {
   });
 
   /** Starts a login at an IdP and signs in there; returns the browser and our callback URL. */
-  async function signInAtIdp(idp: string, username: string, password: string, redirectUrl: string) {
-    const browser = new CookieClient();
-    const start = await browser.get(`${base}/_matrix/client/v3/login/sso/redirect/${idp}?${new URLSearchParams({ redirectUrl })}`);
-    expect(start.status).toBe(302);
-    const callbackUrl = await loginWithFetch(start.headers.get("location")!, username, password);
-    return { browser, callbackUrl, authorizationUrl: start.headers.get("location")! };
-  }
+  const signInAtIdp = (idp: string, username: string, password: string, redirectUrl: string) =>
+    signInThroughIdp(base, idp, username, password, redirectUrl);
 
   async function exchangeLoginToken(location: string) {
     const token = new URL(location).searchParams.get("loginToken");

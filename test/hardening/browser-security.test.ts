@@ -9,7 +9,7 @@ import { hashSecret } from "../../lib/auth/secrets";
 import { CookieClient } from "../../test-support/cookie-client";
 import { loginWithFetch, startOidcProvider, type RunningOidcProvider } from "../../test-support/oidc-provider";
 import { freePort, startServer, type RunningServer } from "../../test-support/server";
-import { CORP_ACCOUNTS, SOCIAL_ACCOUNTS, startSsoFixture, type SsoFixture } from "../../test-support/sso-fixture";
+import { CORP_ACCOUNTS, SOCIAL_ACCOUNTS, startSsoFixture, type SsoFixture, signInThroughIdp } from "../../test-support/sso-fixture";
 import { createUserDirectly, disconnectAll, useDatabase } from "../../test-support/users";
 
 /** The directives of a Content-Security-Policy header, by name. */
@@ -112,13 +112,8 @@ describe("browser-facing pages", () => {
     await disconnectAll();
   });
 
-  async function signInAtIdp(idp: string, username: string, password: string, redirectUrl: string) {
-    const browser = new CookieClient();
-    const start = await browser.get(`${base}/_matrix/client/v3/login/sso/redirect/${idp}?${new URLSearchParams({ redirectUrl })}`);
-    expect(start.status).toBe(302);
-    const callbackUrl = await loginWithFetch(start.headers.get("location")!, username, password);
-    return { browser, callbackUrl, start };
-  }
+  const signInAtIdp = (idp: string, username: string, password: string, redirectUrl: string) =>
+    signInThroughIdp(base, idp, username, password, redirectUrl);
 
   async function reachPicker(account: number) {
     const { browser, callbackUrl } = await signInAtIdp("oidc-social", `friend${account}`, `social-pw-${account}`, fixture.trustedClientUrl);
