@@ -249,8 +249,9 @@ How it measures:
 - requests/s counts every response; p50/p99 are over every response's latency. Errors are responses
   with any other status than the expected one (200 for every single request; 302 for the redirect and
   the callback inside the SSO round trip), connection errors and timeouts.
-- Peak RSS is the server process's VmRSS (the node process under the tsx launcher that listens on
-  the port), sampled every 100 ms during the measured run; the process tree figure adds the launcher.
+- Peak RSS is the server process's VmRSS (the node process running server.ts, found by the port it
+  listens on), sampled every 100 ms during the measured run; the process tree figure adds its
+  children and, with a test-support/server.ts that starts the \`tsx\` launcher, the launcher.
 - The machine may be shared: before each measured run the bench waits (a few seconds in the quick
   profile, up to a minute in the full one) for all CPUs to go quiet, and it records how many cores
   were busy during the run: by the server process, in total, and by processes other than the bench,
@@ -265,6 +266,10 @@ How it measures:
   \`/login/sso/redirect/oidc-corp\` (302) → the real OpenID Provider of test-support/oidc-provider.ts
   (in the bench process) → \`/_synapse/client/oidc/callback\` (302 with loginToken) → \`POST /login\`
   m.login.token (200); one IdP account per client.
+- Databases: SQLite as the service opens it (Prisma's better-sqlite3 adapter, SQLite's defaults:
+  rollback journal, synchronous FULL); PostgreSQL 15 is the throwaway cluster of
+  test-support/postgres.ts, which runs with fsync, synchronous_commit and full_page_writes **off**,
+  so its write-heavy figures (token and password login) are optimistic next to a durable server.
 - The 16-client password-login target compares against the hashing limit, cores × bcrypt hashes/s
   per core at the configured cost, measured in the same run with the \`bcrypt\` package (as many
   hashes in flight as cores). A p99 ≤ 25 ms is not expected of password login itself: one hash at

@@ -1,6 +1,7 @@
-// Memory of the server under test, from /proc: startServer spawns `tsx server.ts`, which runs the
-// server in a child node process. The server process is found by the TCP port it listens on; the
-// tree is its parent (the tsx launcher) and everything below that.
+// Memory of the server under test, from /proc. The server process is the one listening on the
+// server's TCP port (startServer runs `node --import tsx server.ts`; older versions ran the `tsx`
+// launcher, which starts the server as its child). The tree is the server and its children, plus
+// the launcher above it if there is one.
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 function readProc(file: string): string | undefined {
@@ -69,7 +70,7 @@ export function statusKb(pid: number, field: "VmRSS" | "VmHWM"): number {
 export interface RssPeak {
   /** Highest sampled VmRSS of the server process. */
   serverMb: number;
-  /** Highest sampled sum of VmRSS over the tsx launcher and all its descendants. */
+  /** Highest sampled sum of VmRSS over the process tree (launcher, if any, server and children). */
   treeMb: number;
 }
 

@@ -211,6 +211,7 @@ async function main(): Promise<void> {
 // Ctrl-C / kill: stop the servers, IdPs and PostgreSQL cluster before leaving.
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
+    console.error(`bench: ${signal} received: stopping servers, IdPs and PostgreSQL; no results written`);
     void stopEverything().finally(() => process.exit(130));
   });
 }

@@ -46,15 +46,20 @@ class Stoppers {
 }
 
 let cluster: PostgresCluster | undefined;
+const sqliteDirs = new Set<string>();
 let databaseCounter = 0;
 
 /** A fresh empty database; PostgreSQL databases share one cluster, stopped by stopPostgres(). */
 export async function freshDatabase(backend: Database["backend"]): Promise<{ database: Database; remove: () => Promise<void> }> {
   if (backend === "sqlite") {
     const dir = mkdtempSync(path.join(os.tmpdir(), "hs-bench-"));
+    sqliteDirs.add(dir);
     return {
       database: { backend, url: `file:${path.join(dir, "homeserver.db")}`, label: "SQLite" },
-      remove: async () => rmSync(dir, { recursive: true, force: true }),
+      remove: async () => {
+        sqliteDirs.delete(dir);
+        rmSync(dir, { recursive: true, force: true });
+      },
     };
   }
   cluster ??= await startPostgres({ database: "bench" });
@@ -83,15 +88,17 @@ export async function stopPostgres(): Promise<void> {
 
 const running = new Set<BenchStack>();
 
-/** Stops every stack still running and the PostgreSQL cluster (for Ctrl-C and kill). */
+/** Stops every stack still running and the PostgreSQL cluster, and deletes SQLite files (for Ctrl-C and kill). */
 export async function stopEverything(): Promise<void> {
   for (const stack of [...running]) await stack.stop();
   await stopPostgres();
+  for (const dir of sqliteDirs) rmSync(dir, { recursive: true, force: true });
+  sqliteDirs.clear();
 }
 
 export interface BenchStack {
   baseUrl: string;
-  /** The node process running server.ts (the one listening), for RSS sampling. */
+  /** The node process running server.ts (the one listening on the port), for RSS sampling. */
   serverPid: number;
   /** The homeserver's IdP id of the provider the SSO round trip uses. */
   ssoIdpId: string;
