@@ -60,7 +60,7 @@ export interface HttpLoad {
   headers?: Record<string, string>;
   body?: string;
   /** Called before each request to vary it (e.g. a fresh login token each time). */
-  vary?: () => { path?: string; body?: string };
+  vary?: () => { path?: string; body?: string; headers?: Record<string, string> };
   expectedStatus: number;
   connections: number;
   durationSeconds: number;

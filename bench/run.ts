@@ -3,11 +3,12 @@
 // BENCHMARKS.md. Options: --backends=sqlite,postgresql and --sizes=10000,100000,1000000 narrow the
 // full matrix (what is left out is listed in the report).
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { hashPassword } from "../lib/auth/passwords";
 import { measureBcrypt } from "./bcrypt-rate";
+import { startFrameworkFloor } from "./framework-floor";
 import { startCpuAccounting, waitForQuiet } from "./cpu";
 import { evaluateTargets, updateBenchmarksMd, writeResultJson, type BenchResult } from "./report";
 import { lifetimePeakMb } from "./rss";
@@ -16,7 +17,12 @@ import type { Row, ScenarioContext, Timing } from "./scenarios";
 import { createPasswordUsers, migrate, seedUsers } from "./seed";
 import { freshDatabase, ourProcessRoots, RC_LOGIN_UNLIMITED, startStack, stopEverything, stopPostgres, type Database } from "./stack";
 
-const BCRYPT_ROUNDS = 12;
+const args = process.argv.slice(2);
+const full = args.includes("--full");
+// --smoke: every scenario for a second or so, to prove the harness works (the test suite runs it);
+// its figures mean nothing, and it writes only the JSON named by --out, never BENCHMARKS.md.
+const smoke = args.includes("--smoke");
+const BCRYPT_ROUNDS = smoke ? 4 : 12;
 const PASSWORD = "correct horse battery staple";
 const CLIENTS = [1, 16];
 const FULL_SIZES = [10_000, 100_000, 1_000_000];
@@ -36,11 +42,16 @@ interface Profile {
   plans: Plan[];
 }
 
-const args = process.argv.slice(2);
-const full = args.includes("--full");
 const listOption = (name: string) => args.find((arg) => arg.startsWith(`--${name}=`))?.split("=")[1].split(",");
 
 function chooseProfile(): Profile {
+  if (smoke) {
+    return {
+      timing: { warmupSeconds: 0.5, durationSeconds: 1, passwordSeconds: 2, quietWaitSeconds: 0 },
+      bcryptSeconds: 1,
+      plans: [{ backend: "sqlite", sizes: [1_000], everything: true }],
+    };
+  }
   if (!full) {
     return {
       timing: { warmupSeconds: 2, durationSeconds: 5, passwordSeconds: 10, quietWaitSeconds: 3 },
@@ -164,10 +175,21 @@ async function measureBcryptQuietly(profile: Profile): Promise<BenchResult["bcry
   return sample;
 }
 
+async function measureFrameworkFloor(profile: Profile): Promise<Row[]> {
+  const floor = await startFrameworkFloor();
+  try {
+    const rows: Row[] = [];
+    for (const clients of CLIENTS) rows.push(await scenarios.frameworkFloor(profile.timing, floor, clients));
+    return rows;
+  } finally {
+    await floor.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const profile = chooseProfile();
   const result: BenchResult = {
-    profile: full ? "full" : "quick",
+    profile: smoke ? "smoke" : full ? "full" : "quick",
     command: `npm run bench${args.length ? ` -- ${args.join(" ")}` : ""}`,
     startedAt: new Date().toISOString(),
     finishedAt: "",
@@ -187,6 +209,7 @@ async function main(): Promise<void> {
     notRun: notRunIn(profile),
   };
   const passwordHash = await hashPassword(PASSWORD, { pepper: "", rounds: BCRYPT_ROUNDS });
+  result.rows.push(...(await attempt(result.failures, "framework floor", () => measureFrameworkFloor(profile))));
   try {
     for (const plan of profile.plans) {
       try {
@@ -200,6 +223,12 @@ async function main(): Promise<void> {
     await stopPostgres();
   }
   result.finishedAt = new Date().toISOString();
+  if (smoke) {
+    const out = listOption("out")?.join(",") ?? path.join(os.tmpdir(), "bench-smoke.json");
+    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`bench: wrote ${out}`);
+    return;
+  }
   const json = writeResultJson(result);
   const markdown = updateBenchmarksMd(result);
   console.log(`bench: wrote ${json} and ${markdown}`);

@@ -4,9 +4,10 @@
 // and everyone's CPU use are sampled.
 import { loginWithFetch, type FetchCookieJar } from "../test-support/oidc-provider";
 import { startCpuAccounting, waitForQuiet, type CpuUse } from "./cpu";
+import type { FrameworkFloor } from "./framework-floor";
 import { runHttpLoad, runLoop, type LoadResult } from "./load";
 import { sampleRss, type RssPeak } from "./rss";
-import { issueLoginTokens, newMappingSession } from "./seed";
+import { issueLoginTokens, newMappingSession, newMappingSessions } from "./seed";
 import { ourProcessRoots, SSO_ACCOUNTS, TRUSTED_CLIENT_URL, type BenchStack } from "./stack";
 
 export type ScenarioId =
@@ -18,7 +19,8 @@ export type ScenarioId =
   | "storm_get_login"
   | "pick_idp"
   | "account_details"
-  | "sso_round_trip";
+  | "sso_round_trip"
+  | "framework_floor";
 
 /** What each scenario requests and which answer counts as success. */
 export const SCENARIOS: Record<ScenarioId, { label: string; expected: string }> = {
@@ -34,6 +36,7 @@ export const SCENARIOS: Record<ScenarioId, { label: string; expected: string }> 
     label: "SSO round trip, returning user, whitelisted client (redirect → IdP → callback → token login)",
     expected: "302, IdP, 302, 200",
   },
+  framework_floor: { label: "Trivial Next.js route handler, fixed JSON (bench/framework-floor, `next start`)", expected: "200" },
 };
 
 export interface Timing {
@@ -69,6 +72,8 @@ export interface Row extends LoadResult {
 // Upper bounds on requests per measured second: the count bound every load has besides its duration.
 const MAX_RATE = 20_000;
 const MAX_TOKEN_RATE = 4_000;
+const MAX_CHECK_RATE = 3_000;
+const CHECKS_PER_SESSION = 20;
 const MAX_PASSWORD_RATE = 1_000;
 const MAX_SSO_RATE = 500;
 
@@ -113,29 +118,45 @@ function getLoginLoad(ctx: ScenarioContext, clients: number, seconds: number) {
   });
 }
 
+/** The reference: a Next.js app with one trivial route handler, under the same load as GET /login. */
+export function frameworkFloor(timing: Timing, floor: FrameworkFloor, clients: number): Promise<Row> {
+  const ctx = { stack: { baseUrl: floor.url, serverPid: floor.pid }, backend: "next.js alone", users: 0, timing } as ScenarioContext;
+  return measure(ctx, "framework_floor", clients, (seconds) =>
+    runHttpLoad({ url: floor.url, expectedStatus: 200, connections: clients, durationSeconds: seconds, maxRequests: MAX_RATE * seconds }),
+  );
+}
+
 export function getLogin(ctx: ScenarioContext, clients: number): Promise<Row> {
   return measure(ctx, "get_login", clients, (seconds) => getLoginLoad(ctx, clients, seconds));
 }
 
-/** Alternates a seeded (taken) name and a free one, both random, so lookups spread over the table. */
+/**
+ * Alternates a seeded (taken) name and a free one, both random, so lookups spread over the table.
+ * Each mapping session checks at most CHECKS_PER_SESSION names — people typing a name each, as in
+ * a sign-up rush — so that the per-session limit (a burst of 20) never answers 429.
+ */
 export async function usernameCheck(ctx: ScenarioContext, clients: number): Promise<Row> {
-  const secret = await newMappingSession(ctx.databaseUrl, "oidc-social");
-  let n = 0;
   const path = "/_synapse/client/pick_username/check";
-  return measure(ctx, "username_check", clients, (seconds) =>
-    runHttpLoad({
+  return measure(ctx, "username_check", clients, async (seconds) => {
+    const maxRequests = MAX_CHECK_RATE * seconds;
+    const secrets = await newMappingSessions(ctx.databaseUrl, "oidc-social", Math.ceil(maxRequests / CHECKS_PER_SESSION));
+    let n = 0;
+    return runHttpLoad({
       url: `${ctx.stack.baseUrl}${path}?username=bench1`,
-      headers: { Cookie: `username_mapping_session=${secret}` },
       vary: () => {
         const i = 1 + Math.floor(Math.random() * ctx.users);
-        return { path: `${path}?username=${n++ % 2 === 0 ? `bench${i}` : `free${i}`}` };
+        const secret = secrets[Math.floor(n / CHECKS_PER_SESSION)] ?? "exhausted";
+        return {
+          path: `${path}?username=${n++ % 2 === 0 ? `bench${i}` : `free${i}`}`,
+          headers: { Cookie: `username_mapping_session=${secret}` },
+        };
       },
       expectedStatus: 200,
       connections: clients,
       durationSeconds: seconds,
-      maxRequests: MAX_RATE * seconds,
-    }),
-  );
+      maxRequests,
+    });
+  });
 }
 
 export function tokenLogin(ctx: ScenarioContext, clients: number): Promise<Row> {

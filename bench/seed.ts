@@ -187,24 +187,38 @@ export async function issueLoginTokens(databaseUrl: string, userCount: number, c
   return tokens;
 }
 
-/** A fresh username-mapping session (as after an IdP callback for a new user); returns the cookie secret. */
-export async function newMappingSession(databaseUrl: string, authProviderId: string): Promise<string> {
+/**
+ * `count` fresh username-mapping sessions (as after an IdP callback for a new user), made by the
+ * service's own code; returns their cookie secrets.
+ */
+export async function newMappingSessions(databaseUrl: string, authProviderId: string, count: number): Promise<string[]> {
   const database = createDatabase(databaseUrl);
   setDatabase(database);
   try {
-    return await createMappingSession({
-      authProviderId,
-      remoteUserId: `bench-remote-${Date.now()}`,
-      displayName: "Bench Person",
-      emails: ["bench.person@social.example"],
-      avatarUrl: null,
-      extraAttributes: null,
-      clientRedirectUrl: "http://127.0.0.1:9/bench-client",
-      chosenLocalpart: "bench.person",
-      lastError: null,
-    });
+    const secrets: string[] = [];
+    for (let i = 0; i < count; i++) {
+      secrets.push(
+        await createMappingSession({
+          authProviderId,
+          remoteUserId: `bench-remote-${Date.now()}-${i}`,
+          displayName: "Bench Person",
+          emails: ["bench.person@social.example"],
+          avatarUrl: null,
+          extraAttributes: null,
+          clientRedirectUrl: "http://127.0.0.1:9/bench-client",
+          chosenLocalpart: "bench.person",
+          lastError: null,
+        }),
+      );
+    }
+    return secrets;
   } finally {
     setDatabase(undefined);
     await database.$disconnect();
   }
+}
+
+/** A fresh username-mapping session; returns the cookie secret. */
+export async function newMappingSession(databaseUrl: string, authProviderId: string): Promise<string> {
+  return (await newMappingSessions(databaseUrl, authProviderId, 1))[0];
 }

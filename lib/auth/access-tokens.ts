@@ -39,6 +39,27 @@ function capAt(value: number, cap: number | null): number {
 }
 
 /**
+ * A new access token that no refresh token goes with: the row to insert (not yet written, so a
+ * login can batch it with its other writes) and what the client is told.
+ */
+export function newAccessToken(config: HomeserverConfig, userId: string, deviceId: string, ultimateExpiresAt?: number | null) {
+  const lifetimes = tokenLifetimes(config, false);
+  const ultimate = ultimateExpiresAt === undefined ? lifetimes.ultimateExpiresAt : ultimateExpiresAt;
+  const expiresAt = lifetimes.accessExpiresAt === null ? null : capAt(lifetimes.accessExpiresAt, ultimate);
+  const accessToken = generateToken("syt", localpartOf(userId));
+  const row = { tokenHash: hashSecret(accessToken), userId, deviceId, expiresAt: expiresAt === null ? null : new Date(expiresAt) };
+  return { row, issued: issuedTokens(accessToken, expiresAt) };
+}
+
+function issuedTokens(accessToken: string, accessExpiresAt: number | null, refreshToken?: string): IssuedTokens {
+  return {
+    accessToken,
+    refreshToken,
+    expiresInMs: accessExpiresAt === null ? undefined : Math.max(0, accessExpiresAt - Date.now()),
+  };
+}
+
+/**
  * Creates an access token (and, when asked, a refresh token) for a device inside the caller's
  * transaction, so that a failure leaves neither behind.
  */
@@ -50,40 +71,30 @@ export async function issueTokensInTransaction(
   refreshable: boolean,
   ultimateExpiresAt?: number | null,
 ): Promise<IssuedTokens> {
-  const lifetimes = tokenLifetimes(config, refreshable);
+  if (!refreshable) {
+    const { row, issued } = newAccessToken(config, userId, deviceId, ultimateExpiresAt);
+    await tx.accessToken.createMany({ data: [row] });
+    return issued;
+  }
+  const lifetimes = tokenLifetimes(config, true);
   const ultimate = ultimateExpiresAt === undefined ? lifetimes.ultimateExpiresAt : ultimateExpiresAt;
   const accessExpiresAt = lifetimes.accessExpiresAt === null ? null : capAt(lifetimes.accessExpiresAt, ultimate);
   const accessToken = generateToken("syt", localpartOf(userId));
-  let refreshToken: string | undefined;
-  let refreshTokenId: number | undefined;
-  if (refreshable) {
-    refreshToken = generateToken("syr", localpartOf(userId));
-    const row = await tx.refreshToken.create({
-      data: {
-        tokenHash: hashSecret(refreshToken),
-        userId,
-        deviceId,
-        expiresAt: lifetimes.refreshExpiresAt === null ? null : new Date(capAt(lifetimes.refreshExpiresAt, ultimate)),
-        ultimateExpiresAt: ultimate === null ? null : new Date(ultimate),
-      },
-      select: { id: true },
-    });
-    refreshTokenId = row.id;
-  }
-  await tx.accessToken.create({
+  const refreshToken = generateToken("syr", localpartOf(userId));
+  const { id: refreshTokenId } = await tx.refreshToken.create({
     data: {
-      tokenHash: hashSecret(accessToken),
+      tokenHash: hashSecret(refreshToken),
       userId,
       deviceId,
-      expiresAt: accessExpiresAt === null ? null : new Date(accessExpiresAt),
-      refreshTokenId,
+      expiresAt: lifetimes.refreshExpiresAt === null ? null : new Date(capAt(lifetimes.refreshExpiresAt, ultimate)),
+      ultimateExpiresAt: ultimate === null ? null : new Date(ultimate),
     },
+    select: { id: true },
   });
-  return {
-    accessToken,
-    refreshToken,
-    expiresInMs: accessExpiresAt === null ? undefined : Math.max(0, accessExpiresAt - Date.now()),
-  };
+  await tx.accessToken.createMany({
+    data: [{ tokenHash: hashSecret(accessToken), userId, deviceId, expiresAt: accessExpiresAt === null ? null : new Date(accessExpiresAt), refreshTokenId }],
+  });
+  return issuedTokens(accessToken, accessExpiresAt, refreshToken);
 }
 
 export interface Requester {

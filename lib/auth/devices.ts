@@ -1,5 +1,5 @@
 // Devices, and the tokens tied to them.
-import { db, type Transaction } from "../db/client";
+import { db, type Database, type Transaction } from "../db/client";
 import { randomUppercaseLetters } from "./secrets";
 
 export interface DeviceOrigin {
@@ -9,32 +9,32 @@ export interface DeviceOrigin {
   authProviderSessionId?: string | null;
 }
 
+/** A new device ID: 10 random capital letters, as Synapse's. */
+export function newDeviceId(): string {
+  return randomUppercaseLetters(10);
+}
+
 /**
- * Makes sure the device exists for the user: an existing device of theirs is reused (its display
- * name is kept, as in Synapse), otherwise it is created. A new device ID is 10 random capital
- * letters, as Synapse's.
+ * The statement that makes sure the device exists for the user: an existing device of theirs is
+ * reused (its display name is kept, as in Synapse), otherwise it is created. Not yet run: the caller
+ * awaits it or puts it in a batch transaction with the rest of a login's writes.
  */
-export async function ensureDevice(
-  userId: string,
-  deviceId: string | undefined,
-  origin: DeviceOrigin,
-  client: Transaction = db(),
-): Promise<string> {
-  const id = deviceId ?? randomUppercaseLetters(10);
-  await client.device.upsert({
-    where: { userId_deviceId: { userId, deviceId: id } },
-    update: { lastSeenAt: new Date(), lastSeenIp: origin.clientIp ?? null },
+export function upsertDevice(client: Transaction | Database, userId: string, deviceId: string, origin: DeviceOrigin) {
+  const now = new Date();
+  return client.device.upsert({
+    where: { userId_deviceId: { userId, deviceId } },
+    update: { lastSeenAt: now, lastSeenIp: origin.clientIp ?? null },
     create: {
       userId,
-      deviceId: id,
+      deviceId,
       displayName: origin.displayName ?? null,
-      lastSeenAt: new Date(),
+      lastSeenAt: now,
       lastSeenIp: origin.clientIp ?? null,
       authProviderId: origin.authProviderId ?? null,
       authProviderSessionId: origin.authProviderSessionId ?? null,
     },
+    select: { deviceId: true },
   });
-  return id;
 }
 
 export interface DeletedToken {

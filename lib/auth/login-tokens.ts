@@ -29,18 +29,31 @@ export interface ConsumedLoginToken {
 }
 
 /**
- * Marks the token used before looking at it, so two concurrent logins with one token cannot both
- * succeed; a missing, reused or expired token all give the same 403 (as Synapse).
+ * Marks the token used and reads it in one statement (UPDATE … RETURNING), so two concurrent
+ * logins with one token cannot both succeed; a missing, reused or expired token all give the same
+ * 403 (as Synapse).
  */
 export async function consumeLoginToken(token: string): Promise<ConsumedLoginToken> {
   const invalid = () => new MatrixError("M_FORBIDDEN", "Invalid login token");
-  const tokenHash = hashSecret(token);
   const now = new Date();
-  const { count } = await db().loginToken.updateMany({ where: { tokenHash, usedAt: null }, data: { usedAt: now } });
-  if (count !== 1) throw invalid();
-  const row = await db().loginToken.findUnique({ where: { tokenHash } });
-  if (!row || row.expiresAt.getTime() <= now.getTime()) throw invalid();
+  let row: ConsumedLoginToken & { expiresAt: Date };
+  try {
+    row = await db().loginToken.update({
+      where: { tokenHash: hashSecret(token), usedAt: null },
+      data: { usedAt: now },
+      select: { userId: true, expiresAt: true, authProviderId: true, authProviderSessionId: true },
+    });
+  } catch (error) {
+    if (isRecordNotFound(error)) throw invalid();
+    throw error;
+  }
+  if (row.expiresAt.getTime() <= now.getTime()) throw invalid();
   return { userId: row.userId, authProviderId: row.authProviderId, authProviderSessionId: row.authProviderSessionId };
+}
+
+/** Prisma's P2025: the row an update was to change does not exist (here: unknown or already used). */
+function isRecordNotFound(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2025";
 }
 
 /** Removes tokens that expired more than five minutes ago (Synapse purges on the same rule). */

@@ -2,12 +2,12 @@
 // AuthHandler.validate_login (behaviour reference §1.1, §1.2, §4.8). Error messages are Synapse's.
 import { getConfig } from "../config/load-config";
 import type { HomeserverConfig } from "../config/schema";
-import { db, type Transaction } from "../db/client";
+import { db } from "../db/client";
 import { MatrixError } from "../matrix/errors";
 import { requireJsonObject, type MatrixRequest } from "../matrix/route";
 import { loginLimiters } from "../ratelimit/login-limiters";
-import { issueTokensInTransaction } from "./access-tokens";
-import { ensureDevice } from "./devices";
+import { issueTokensInTransaction, newAccessToken, type IssuedTokens } from "./access-tokens";
+import { newDeviceId, upsertDevice } from "./devices";
 import { consumeLoginToken } from "./login-tokens";
 import { forbidden, validateLogin } from "./validate-password";
 import { recentExtraAttributes } from "../sso/extra-attributes";
@@ -121,7 +121,8 @@ async function tokenLogin(body: Record<string, unknown>): Promise<LoginOutcome> 
     userId: consumed.userId,
     authProviderId: consumed.authProviderId,
     authProviderSessionId: consumed.authProviderSessionId,
-    extraResponse: await recentExtraAttributes(consumed.userId),
+    // Only SSO logins leave extra attributes behind (tokens minted for an existing session do not).
+    extraResponse: consumed.authProviderId === null ? undefined : await recentExtraAttributes(consumed.userId),
   };
 }
 
@@ -143,12 +144,35 @@ async function completeLogin(
   if (!account) throw forbidden();
   if (account.deactivated) throw new MatrixError("M_USER_DEACTIVATED", "This account has been deactivated");
 
-  const { deviceId, tokens } = await db().$transaction(async (tx) => {
-    const id = await ensureDeviceIn(tx, outcome, options);
-    const issued = await issueTokensInTransaction(tx, config, outcome.userId, id, options.wantsRefresh);
-    await tx.user.update({ where: { userId: outcome.userId }, data: { lastLoginAt: new Date() } });
-    return { deviceId: id, tokens: issued };
-  });
+  // Device, token and last-login time are written together or not at all. Without a refresh token
+  // the three statements go as one batch transaction (fewer round trips than an interactive one);
+  // a refresh token's ID must be known before the access token that points at it is written.
+  const deviceId = options.deviceId ?? newDeviceId();
+  const device = {
+    displayName: options.displayName,
+    clientIp: options.clientIp,
+    authProviderId: outcome.authProviderId,
+    authProviderSessionId: outcome.authProviderSessionId,
+  };
+  const lastLogin = { where: { userId: outcome.userId }, data: { lastLoginAt: new Date() } };
+  let tokens: IssuedTokens;
+  if (!options.wantsRefresh) {
+    const { row, issued } = newAccessToken(config, outcome.userId, deviceId);
+    const database = db();
+    await database.$transaction([
+      upsertDevice(database, outcome.userId, deviceId, device),
+      database.accessToken.createMany({ data: [row] }),
+      database.user.updateMany(lastLogin),
+    ]);
+    tokens = issued;
+  } else {
+    tokens = await db().$transaction(async (tx) => {
+      await upsertDevice(tx, outcome.userId, deviceId, device);
+      const issued = await issueTokensInTransaction(tx, config, outcome.userId, deviceId, true);
+      await tx.user.updateMany(lastLogin);
+      return issued;
+    });
+  }
 
   const response: Record<string, unknown> = {
     user_id: outcome.userId,
@@ -170,13 +194,4 @@ async function completeLogin(
     }
   }
   return body;
-}
-
-async function ensureDeviceIn(tx: Transaction, outcome: LoginOutcome, options: CompleteLoginOptions): Promise<string> {
-  return ensureDevice(outcome.userId, options.deviceId, {
-    displayName: options.displayName,
-    clientIp: options.clientIp,
-    authProviderId: outcome.authProviderId,
-    authProviderSessionId: outcome.authProviderSessionId,
-  }, tx);
 }

@@ -1,0 +1,101 @@
+// One scenario, quickly, for working on its speed: `npx tsx bench/probe.ts <scenario> [options]`
+// with scenario get_login | token_login | username_check, and options --backend=sqlite|postgresql,
+// --clients=16, --seconds=5, --users=10000, --cpu-prof (writes the server's CPU profile to
+// bench/results/profiles/ when it stops). Prints requests/s, p50, p99 and errors; writes nothing
+// else. The measured run is preceded by a warm-up of the same length. For reported figures use
+// `npm run bench`.
+import { mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { startServer } from "../test-support/server";
+import { startPostgres } from "../test-support/postgres";
+import { runHttpLoad, type LoadResult } from "./load";
+import { issueLoginTokens, migrate, newMappingSessions, seedUsers, SERVER_NAME } from "./seed";
+import { RC_LOGIN_UNLIMITED } from "./stack";
+import { pidListeningOn } from "./rss";
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
+const scenario = args.find((a) => !a.startsWith("--")) ?? "token_login";
+const backend = option("backend", "sqlite");
+const clients = Number(option("clients", "16"));
+const seconds = Number(option("seconds", "5"));
+const users = Number(option("users", "10000"));
+const profileDir = path.resolve(__dirname, "results", "profiles");
+
+/** User + system CPU time of a process so far, in ms (from /proc; 100 ticks per second on Linux). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function main(): Promise<void> {
+  const postgres = backend === "postgresql" ? await startPostgres() : undefined;
+  const databaseUrl = postgres?.url;
+  if (args.includes("--cpu-prof")) mkdirSync(profileDir, { recursive: true });
+  const server = await startServer({
+    databaseUrl,
+    config: {
+      server_name: SERVER_NAME,
+      rc_login: { address: RC_LOGIN_UNLIMITED, account: RC_LOGIN_UNLIMITED, failed_attempts: RC_LOGIN_UNLIMITED },
+    },
+    env: args.includes("--cpu-prof")
+      ? { NODE_OPTIONS: `--require ${path.join(__dirname, "cpu-profile-preload.cjs")}`, CPU_PROFILE_DIR: profileDir }
+      : {},
+  });
+  try {
+    await migrate(server.databaseUrl);
+    await seedUsers(server.databaseUrl, 1, users);
+    const run = async (): Promise<LoadResult> => {
+      const base = `${server.baseUrl}`;
+      if (scenario === "get_login") {
+        return runHttpLoad({ url: `${base}/_matrix/client/v3/login`, expectedStatus: 200, connections: clients, durationSeconds: seconds, maxRequests: 5000 * seconds });
+      }
+      if (scenario === "token_login") {
+        const tokens = await issueLoginTokens(server.databaseUrl, users, 2000 * seconds);
+        return runHttpLoad({
+          url: `${base}/_matrix/client/v3/login`,
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          vary: () => ({ body: JSON.stringify({ type: "m.login.token", token: tokens.pop() ?? "exhausted" }) }),
+          expectedStatus: 200,
+          connections: clients,
+          durationSeconds: seconds,
+          maxRequests: 2000 * seconds,
+        });
+      }
+      if (scenario === "username_check") {
+        // 20 checks per mapping session, the per-session burst (see bench/scenarios.ts).
+        const secrets = await newMappingSessions(server.databaseUrl, "oidc-social", 250 * seconds);
+        let n = 0;
+        return runHttpLoad({
+          url: `${base}/_synapse/client/pick_username/check?username=bench1`,
+          vary: () => ({
+            path: `/_synapse/client/pick_username/check?username=${n % 2 ? "bench" : "free"}${1 + Math.floor(Math.random() * users)}`,
+            headers: { Cookie: `username_mapping_session=${secrets[Math.floor(n++ / 20)] ?? "exhausted"}` },
+          }),
+          expectedStatus: 200,
+          connections: clients,
+          durationSeconds: seconds,
+          maxRequests: 5000 * seconds // = 250 sessions × 20 per second,
+        });
+      }
+      throw new Error(`unknown scenario ${scenario}`);
+    };
+    await run();
+    const pid = pidListeningOn(Number(new URL(server.baseUrl).port));
+    const before = cpuMs(pid);
+    const result = await run();
+    // Server CPU per request holds up on a busy machine, where requests/s does not.
+    const serverCpuMsPerRequest = Math.round(((cpuMs(pid) - before) / result.requests) * 1000) / 1000;
+    console.log(JSON.stringify({ scenario, backend, clients, ...result, serverCpuMsPerRequest, latencies: undefined }));
+  } finally {
+    await server.stop();
+    await postgres?.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
