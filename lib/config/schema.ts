@@ -95,6 +95,11 @@ export const homeserverConfigSchema = z
     login_token_lifetime: durationMs.default(120_000),
     serve_client_wellknown: z.boolean().default(false),
     max_request_body_size: z.number().int().positive().default(64 * 1024),
+    /**
+     * Ours: how many server processes share the listening port (node:cluster). One event loop
+     * serves about one core; more processes use more cores and more memory (see BENCHMARKS.md).
+     */
+    worker_processes: z.number().int().min(1).max(64).default(1),
     allow_underscore_prefixed_localpart: z.boolean().default(false),
     oidc_providers: z.array(ssoSection).nullable().optional(),
     oidc_config: ssoSection.nullable().optional(),

@@ -1,11 +1,13 @@
 // The rc_login limiters, and the username picker's availability-check limiter, shared by every
-// route bundle of this process — and, on PostgreSQL, by every instance on the database.
+// route bundle of this process — and, on PostgreSQL, by every instance on the database; on SQLite,
+// by every worker process when there are several (`worker_processes`).
 import { hashSecret } from "../auth/secrets";
+import { getConfig } from "../config/load-config";
 import type { HomeserverConfig } from "../config/schema";
 import { databaseProviderOf } from "../db/adapter";
 import { databaseUrl, db } from "../db/client";
 import { RateLimiter, type RateLimitSettings } from "./rate-limiter";
-import { PostgresBucketStore, type BucketStore } from "./shared-buckets";
+import { PostgresBucketStore, SqliteBucketStore, type BucketStore } from "./shared-buckets";
 
 export interface LoginLimiters {
   address: RateLimiter;
@@ -19,10 +21,15 @@ const holder = globalThis as unknown as {
   __bucketStore?: BucketStore | null;
 };
 
-/** The shared bucket store when the database can hold it for several instances (PostgreSQL); else none. */
+/**
+ * The bucket store shared with other processes: always on PostgreSQL (other instances may use the
+ * database), on SQLite when this is one of several worker processes; otherwise none, and buckets
+ * live in this process only (no database round trip per check).
+ */
 function sharedStore(): BucketStore | undefined {
   if (holder.__bucketStore === undefined) {
-    holder.__bucketStore = databaseProviderOf(databaseUrl()) === "postgresql" ? new PostgresBucketStore(db) : null;
+    if (databaseProviderOf(databaseUrl()) === "postgresql") holder.__bucketStore = new PostgresBucketStore(db);
+    else holder.__bucketStore = getConfig().worker_processes > 1 ? new SqliteBucketStore(db) : null;
   }
   return holder.__bucketStore ?? undefined;
 }

@@ -1,6 +1,9 @@
 // The rate limiter's semantics (a property test against a plain leaky bucket, Synapse's model) and
-// the PostgreSQL-backed shared buckets: several "instances" (separate clients and limiters) on one
-// database enforce one limit, atomically, under concurrency.
+// the database-backed shared buckets: several "instances" (separate clients and limiters) on one
+// PostgreSQL database or one SQLite file enforce one limit, atomically, under concurrency.
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDatabase as createPrismaClient, type Database } from "../db/client";
@@ -9,7 +12,7 @@ import { MatrixError } from "../matrix/errors";
 import { createDatabase } from "../../test-support/postgres";
 import { AVAILABILITY_CHECK_LIMIT, limitAvailabilityCheck } from "./login-limiters";
 import { RateLimiter } from "./rate-limiter";
-import { PostgresBucketStore } from "./shared-buckets";
+import { PostgresBucketStore, SqliteBucketStore, type BucketStore } from "./shared-buckets";
 
 /** Synapse's leaky bucket (synapse/api/ratelimiting.py), as the reference. */
 class ReferenceBucket {
@@ -91,12 +94,25 @@ describe("the username availability check limit", () => {
   });
 });
 
-describe("shared buckets on PostgreSQL", () => {
+const STORES = [
+  {
+    name: "PostgreSQL (several instances)",
+    newDatabaseUrl: () => createDatabase(inject("postgresUrl"), `rl_${process.pid}_${Date.now()}`),
+    store: (client: () => Database): BucketStore => new PostgresBucketStore(client),
+  },
+  {
+    name: "SQLite (several worker processes on one file)",
+    newDatabaseUrl: async () => `file:${path.join(mkdtempSync(path.join(os.tmpdir(), "rl-")), "buckets.db")}`,
+    store: (client: () => Database): BucketStore => new SqliteBucketStore(client),
+  },
+];
+
+describe.each(STORES)("shared buckets on $name", ({ newDatabaseUrl, store }) => {
   const clients: Database[] = [];
   let url: string;
 
   beforeAll(async () => {
-    url = await createDatabase(inject("postgresUrl"), `rl_${process.pid}_${Date.now()}`);
+    url = await newDatabaseUrl();
     await applyPendingMigrations(url);
     for (let i = 0; i < 3; i++) clients.push(createPrismaClient(url));
   });
@@ -107,7 +123,7 @@ describe("shared buckets on PostgreSQL", () => {
 
   /** One instance of the service: its own database client and its own limiter. */
   const instance = (index: number, settings = { per_second: 0.001, burst_count: 5 }, now: () => number = Date.now) =>
-    new RateLimiter(settings, now, { store: new PostgresBucketStore(() => clients[index]), namespace: "test" });
+    new RateLimiter(settings, now, { store: store(() => clients[index]), namespace: "test" });
 
   it("lets exactly burst_count of 60 concurrent actions through, across three instances", async () => {
     const limiters = [instance(0), instance(1), instance(2)];

@@ -1,5 +1,6 @@
-// Rate-limit buckets in PostgreSQL (table rate_limit_buckets), so that every instance of the
-// service on one database enforces the same limits. Each bucket is one row holding the time it
+// Rate-limit buckets in the database (table rate_limit_buckets), so that every instance of the
+// service on one PostgreSQL database, or every worker process on one SQLite file, enforces the
+// same limits. Each bucket is one row holding the time it
 // will be empty (see ./rate-limiter.ts); every change is a single atomic statement, so concurrent
 // requests on any number of instances cannot both take the last slot.
 import { createHash, randomBytes } from "node:crypto";
@@ -81,6 +82,58 @@ export class PostgresBucketStore implements BucketStore {
     this.lastPurge = now;
     this.database()
       .$executeRawUnsafe(`DELETE FROM rate_limit_buckets WHERE empty_at < $1::float8`, now)
+      .catch((error: unknown) => logger.warn("rate limiter: purging drained buckets failed", error));
+  }
+}
+
+/**
+ * The same buckets in SQLite, for several worker processes on one file (`worker_processes`). The
+ * statements are PostgreSQL's with SQLite's spelling (scalar MAX for GREATEST, positional
+ * parameters); SQLite runs each one alone under its write lock, so it is just as atomic.
+ */
+export class SqliteBucketStore implements BucketStore {
+  private lastPurge = 0;
+
+  constructor(private readonly database: () => Database) {}
+
+  async consume(key: string, increment: number, window: number, now: number): Promise<{ allowed: boolean; emptyAt: number }> {
+    this.purgeNowAndThen(now);
+    const token = randomBytes(12).toString("base64url");
+    const admits = `MAX(empty_at, ?) + ? - ? - ? <= ${EPSILON_MS}`;
+    const rows = await this.database().$queryRawUnsafe<Row[]>(
+      `INSERT INTO rate_limit_buckets (key, empty_at, last_token) VALUES (?, ? + ?, ?)
+       ON CONFLICT (key) DO UPDATE SET
+         empty_at = CASE WHEN ${admits} THEN MAX(empty_at, ?) + ? ELSE empty_at END,
+         last_token = CASE WHEN ${admits} THEN ? ELSE last_token END
+       RETURNING empty_at, last_token`,
+      storedKey(key), now, increment, token,
+      now, increment, now, window, now, increment,
+      now, increment, now, window, token,
+    );
+    return { allowed: rows[0].last_token === token, emptyAt: Number(rows[0].empty_at) };
+  }
+
+  async add(key: string, increment: number, now: number): Promise<number> {
+    this.purgeNowAndThen(now);
+    const rows = await this.database().$queryRawUnsafe<Row[]>(
+      `INSERT INTO rate_limit_buckets (key, empty_at, last_token) VALUES (?, ? + ?, '')
+       ON CONFLICT (key) DO UPDATE SET empty_at = MAX(empty_at, ?) + ?
+       RETURNING empty_at`,
+      storedKey(key), now, increment, now, increment,
+    );
+    return Number(rows[0].empty_at);
+  }
+
+  async peek(key: string): Promise<number | null> {
+    const rows = await this.database().$queryRawUnsafe<Row[]>(`SELECT empty_at FROM rate_limit_buckets WHERE key = ?`, storedKey(key));
+    return rows.length === 0 ? null : Number(rows[0].empty_at);
+  }
+
+  private purgeNowAndThen(now: number): void {
+    if (now - this.lastPurge < PURGE_INTERVAL_MS) return;
+    this.lastPurge = now;
+    this.database()
+      .$executeRawUnsafe(`DELETE FROM rate_limit_buckets WHERE empty_at < ?`, now)
       .catch((error: unknown) => logger.warn("rate limiter: purging drained buckets failed", error));
   }
 }

@@ -16,6 +16,7 @@ import { finishSsoLogin } from "./handoff";
 import {
   consumeMappingSession,
   findMappingSession,
+  isMappingSessionValid,
   MAPPING_SESSION_COOKIE,
   recordMappingChoice,
   type MappingSession,
@@ -175,7 +176,7 @@ export async function checkUsernameAvailability(request: Request): Promise<Respo
     if (!secret) throw new MatrixError("M_UNKNOWN", "missing session_id");
     // Per session, so one sign-up cannot be turned into a scanner of account names.
     await limitAvailabilityCheck(secret);
-    if ((await findMappingSession(secret)).status !== "valid") throw new MatrixError("M_UNKNOWN", "unknown session");
+    if (!(await isMappingSessionValid(secret))) throw new MatrixError("M_UNKNOWN", "unknown session");
     const problem = localpartProblem(username, rulesOf(config));
     if (problem) throw problem;
     const available = !(await isUserIdTaken(qualifyUserId(username, config.server_name)));

@@ -1,7 +1,10 @@
 // Concurrency and rate limiting over HTTP against the built server, on SQLite and PostgreSQL:
 // a storm of first logins of one upstream user makes one account; rc_login limits per address,
-// per account and for failed attempts answer M_LIMIT_EXCEEDED with retry_after_ms.
+// per account and for failed attempts, and the username picker's availability check per mapping
+// session, answer M_LIMIT_EXCEEDED with retry_after_ms.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AVAILABILITY_CHECK_LIMIT } from "../../lib/ratelimit/login-limiters";
+import { createMappingSession } from "../../lib/sso/mapping-sessions";
 import { BACKENDS, freshDatabaseUrl } from "../../test-support/backends";
 import { CookieClient } from "../../test-support/cookie-client";
 import { loginWithFetch } from "../../test-support/oidc-provider";
@@ -109,5 +112,33 @@ describe.each(BACKENDS)("rc_login on %s", (backend) => {
   it("limits successful logins per account", async () => {
     expect((await login("cat", "cat-pw", "198.51.100.20")).status).toBe(200);
     await expectLimited(await login("cat", "cat-pw", "198.51.100.21"));
+  });
+
+  it("limits the username picker's availability check per mapping session, not per address", async () => {
+    useDatabase(databaseUrl);
+    const newSession = () =>
+      createMappingSession({
+        authProviderId: "oidc-none",
+        remoteUserId: `remote-${Math.random()}`,
+        displayName: null,
+        emails: [],
+        avatarUrl: null,
+        extraAttributes: null,
+        clientRedirectUrl: "https://client.example/",
+        chosenLocalpart: null,
+        lastError: null,
+      });
+    const [scanner, other] = [await newSession(), await newSession()];
+    const check = (secret: string, username: string) =>
+      fetch(`${server.baseUrl}/_synapse/client/pick_username/check?username=${username}`, {
+        headers: { Cookie: `username_mapping_session=${secret}` },
+      });
+    // A burst of 20 names (someone typing), then the session must slow down.
+    for (let i = 0; i < AVAILABILITY_CHECK_LIMIT.burst_count; i++) expect((await check(scanner, `name${i}`)).status).toBe(200);
+    const refused = await check(scanner, "one-more");
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ errcode: "M_LIMIT_EXCEEDED", retry_after_ms: expect.any(Number) });
+    // Another person's session, from the same address, is not affected.
+    expect(await (await check(other, "ann")).json()).toEqual({ available: false });
   });
 });
