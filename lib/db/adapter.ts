@@ -6,6 +6,7 @@ import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { logger } from "../logging/logger";
+import { cachePreparedStatements } from "./sqlite-statement-cache";
 
 export type DatabaseProvider = "sqlite" | "postgresql";
 
@@ -39,6 +40,9 @@ export function createAdapterFactory(databaseUrl: string): PrismaBetterSqlite3 |
     factory.connect = async () => {
       const adapter = await connect();
       await adapter.executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+      // The adapter keeps its better-sqlite3 connection as `client` (checked, in case that changes).
+      const connection = (adapter as unknown as { client?: { prepare?: unknown } }).client;
+      if (connection && typeof connection.prepare === "function") cachePreparedStatements(connection as { prepare(sql: string): unknown });
       return adapter;
     };
     return factory;

@@ -1,0 +1,58 @@
+// Prepared statements kept for reuse on a SQLite connection.
+//
+// Prisma's better-sqlite3 adapter prepares every statement anew (`client.prepare(sql).bind(args)`)
+// although Prisma sends the same few SQL texts over and over: compiling them took 6–8 % of the
+// server's CPU under token-login and availability-check load (bench/probe.ts --cpu-prof). Here the
+// connection's `prepare` answers from a bounded LRU of compiled statements. better-sqlite3's
+// `bind()` fixes parameters on a statement for good, so what is handed out is a view that runs the
+// shared statement with the arguments given to bind() instead. better-sqlite3 is synchronous and
+// the adapter never iterates, so a statement is never in use twice at once.
+import type BetterSqlite3 from "better-sqlite3";
+
+type Statement = BetterSqlite3.Statement<unknown[], unknown>;
+type Parameters = unknown[];
+
+/** What the adapter does with a prepared statement (see @prisma/adapter-better-sqlite3). */
+export interface PreparedStatementView {
+  readonly reader: boolean;
+  run(...parameters: Parameters): BetterSqlite3.RunResult;
+  all(...parameters: Parameters): unknown[];
+  columns(): BetterSqlite3.ColumnDefinition[];
+  raw(toggle?: boolean): PreparedStatementView;
+  bind(parameters: Parameters): PreparedStatementView;
+}
+
+function view(statement: Statement, bound?: Parameters): PreparedStatementView {
+  const withArgs = (parameters: Parameters) => (bound ? [bound] : parameters);
+  const self: PreparedStatementView = {
+    get reader() {
+      return statement.reader;
+    },
+    run: (...parameters) => statement.run(...withArgs(parameters)),
+    all: (...parameters) => statement.all(...withArgs(parameters)),
+    columns: () => statement.columns(),
+    raw(toggle = true) {
+      statement.raw(toggle);
+      return self;
+    },
+    bind: (parameters) => view(statement, parameters),
+  };
+  return self;
+}
+
+/** Makes `database.prepare` reuse up to `capacity` compiled statements, least recently used out first. */
+export function cachePreparedStatements(database: { prepare(sql: string): unknown }, capacity = 256): void {
+  const prepare = database.prepare.bind(database) as (sql: string) => Statement;
+  const cache = new Map<string, Statement>();
+  database.prepare = (sql: string) => {
+    let statement = cache.get(sql);
+    if (statement) {
+      cache.delete(sql);
+    } else {
+      statement = prepare(sql);
+      if (cache.size >= capacity) cache.delete(cache.keys().next().value as string);
+    }
+    cache.set(sql, statement);
+    return view(statement);
+  };
+}
