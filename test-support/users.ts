@@ -1,7 +1,9 @@
 // Test data, written through the same lib/ functions the service uses, straight into the database a
 // started server uses.
+import { randomUUID } from "node:crypto";
 import { hashPassword } from "../lib/auth/passwords";
 import { createDatabase, setDatabase, type Database } from "../lib/db/client";
+import { createMappingSession } from "../lib/sso/mapping-sessions";
 import { createUser } from "../lib/users/users";
 
 const clients = new Map<string, Database>();
@@ -30,6 +32,25 @@ export async function createUserDirectly(
   );
   if (user.deactivated) await database.user.update({ where: { userId: created.userId }, data: { deactivated: true } });
   return created.userId;
+}
+
+/**
+ * A username-mapping session, as after an IdP callback for a new user whose mapper chose no name;
+ * returns the secret of its cookie (username_mapping_session).
+ */
+export async function createMappingSessionDirectly(databaseUrl: string, authProviderId = "oidc-none"): Promise<string> {
+  useDatabase(databaseUrl);
+  return createMappingSession({
+    authProviderId,
+    remoteUserId: `remote-${randomUUID()}`,
+    displayName: null,
+    emails: [],
+    avatarUrl: null,
+    extraAttributes: null,
+    clientRedirectUrl: "https://client.example/",
+    chosenLocalpart: null,
+    lastError: null,
+  });
 }
 
 export async function disconnectAll(): Promise<void> {

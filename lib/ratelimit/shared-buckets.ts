@@ -29,10 +29,28 @@ function storedKey(key: string): string {
   return createHash("sha256").update(key, "utf8").digest("base64url");
 }
 
-export class PostgresBucketStore implements BucketStore {
+/** What both stores share: drained buckets are the same as no bucket, so they are deleted now and then. */
+abstract class DatabaseBucketStore {
   private lastPurge = 0;
 
-  constructor(private readonly database: () => Database) {}
+  constructor(
+    protected readonly database: () => Database,
+    private readonly purgeStatement: string,
+  ) {}
+
+  protected purgeNowAndThen(now: number): void {
+    if (now - this.lastPurge < PURGE_INTERVAL_MS) return;
+    this.lastPurge = now;
+    this.database()
+      .$executeRawUnsafe(this.purgeStatement, now)
+      .catch((error: unknown) => logger.warn("rate limiter: purging drained buckets failed", error));
+  }
+}
+
+export class PostgresBucketStore extends DatabaseBucketStore implements BucketStore {
+  constructor(database: () => Database) {
+    super(database, `DELETE FROM rate_limit_buckets WHERE empty_at < $1::float8`);
+  }
 
   async consume(key: string, increment: number, window: number, now: number): Promise<{ allowed: boolean; emptyAt: number }> {
     this.purgeNowAndThen(now);
@@ -76,14 +94,6 @@ export class PostgresBucketStore implements BucketStore {
     return rows.length === 0 ? null : Number(rows[0].empty_at);
   }
 
-  /** Buckets that have drained are the same as no bucket: delete them now and then. */
-  private purgeNowAndThen(now: number): void {
-    if (now - this.lastPurge < PURGE_INTERVAL_MS) return;
-    this.lastPurge = now;
-    this.database()
-      .$executeRawUnsafe(`DELETE FROM rate_limit_buckets WHERE empty_at < $1::float8`, now)
-      .catch((error: unknown) => logger.warn("rate limiter: purging drained buckets failed", error));
-  }
 }
 
 /**
@@ -91,10 +101,10 @@ export class PostgresBucketStore implements BucketStore {
  * statements are PostgreSQL's with SQLite's spelling (scalar MAX for GREATEST, positional
  * parameters); SQLite runs each one alone under its write lock, so it is just as atomic.
  */
-export class SqliteBucketStore implements BucketStore {
-  private lastPurge = 0;
-
-  constructor(private readonly database: () => Database) {}
+export class SqliteBucketStore extends DatabaseBucketStore implements BucketStore {
+  constructor(database: () => Database) {
+    super(database, `DELETE FROM rate_limit_buckets WHERE empty_at < ?`);
+  }
 
   async consume(key: string, increment: number, window: number, now: number): Promise<{ allowed: boolean; emptyAt: number }> {
     this.purgeNowAndThen(now);
@@ -127,13 +137,5 @@ export class SqliteBucketStore implements BucketStore {
   async peek(key: string): Promise<number | null> {
     const rows = await this.database().$queryRawUnsafe<Row[]>(`SELECT empty_at FROM rate_limit_buckets WHERE key = ?`, storedKey(key));
     return rows.length === 0 ? null : Number(rows[0].empty_at);
-  }
-
-  private purgeNowAndThen(now: number): void {
-    if (now - this.lastPurge < PURGE_INTERVAL_MS) return;
-    this.lastPurge = now;
-    this.database()
-      .$executeRawUnsafe(`DELETE FROM rate_limit_buckets WHERE empty_at < ?`, now)
-      .catch((error: unknown) => logger.warn("rate limiter: purging drained buckets failed", error));
   }
 }

@@ -4,13 +4,12 @@
 // session, answer M_LIMIT_EXCEEDED with retry_after_ms.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AVAILABILITY_CHECK_LIMIT } from "../../lib/ratelimit/login-limiters";
-import { createMappingSession } from "../../lib/sso/mapping-sessions";
 import { BACKENDS, freshDatabaseUrl } from "../../test-support/backends";
 import { CookieClient } from "../../test-support/cookie-client";
 import { loginWithFetch } from "../../test-support/oidc-provider";
 import { startServer, type RunningServer } from "../../test-support/server";
 import { startSsoFixture, type SsoFixture } from "../../test-support/sso-fixture";
-import { createUserDirectly, disconnectAll, useDatabase } from "../../test-support/users";
+import { createMappingSessionDirectly, createUserDirectly, disconnectAll, useDatabase } from "../../test-support/users";
 
 describe.each(BACKENDS)("concurrency on %s", (backend) => {
   let fixture: SsoFixture;
@@ -115,19 +114,7 @@ describe.each(BACKENDS)("rc_login on %s", (backend) => {
   });
 
   it("limits the username picker's availability check per mapping session, not per address", async () => {
-    useDatabase(databaseUrl);
-    const newSession = () =>
-      createMappingSession({
-        authProviderId: "oidc-none",
-        remoteUserId: `remote-${Math.random()}`,
-        displayName: null,
-        emails: [],
-        avatarUrl: null,
-        extraAttributes: null,
-        clientRedirectUrl: "https://client.example/",
-        chosenLocalpart: null,
-        lastError: null,
-      });
+    const newSession = () => createMappingSessionDirectly(databaseUrl);
     const [scanner, other] = [await newSession(), await newSession()];
     const check = (secret: string, username: string) =>
       fetch(`${server.baseUrl}/_synapse/client/pick_username/check?username=${username}`, {

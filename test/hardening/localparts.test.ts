@@ -6,10 +6,9 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMappingSession } from "../../lib/sso/mapping-sessions";
 import { BACKENDS, freshDatabaseUrl } from "../../test-support/backends";
 import { startServer, type RunningServer } from "../../test-support/server";
-import { createUserDirectly, disconnectAll, useDatabase } from "../../test-support/users";
+import { createMappingSessionDirectly, createUserDirectly, disconnectAll, useDatabase } from "../../test-support/users";
 
 const ROOT = path.resolve(__dirname, "../..");
 const SERVER_NAME = "test.local";
@@ -45,20 +44,7 @@ describe.each(BACKENDS)("localparts on %s", (backend) => {
     await disconnectAll();
   });
 
-  async function newSession(): Promise<string> {
-    database();
-    return createMappingSession({
-      authProviderId: "oidc-none",
-      remoteUserId: `remote-${Math.random()}`,
-      displayName: null,
-      emails: [],
-      avatarUrl: null,
-      extraAttributes: null,
-      clientRedirectUrl: "https://client.example/",
-      chosenLocalpart: null,
-      lastError: null,
-    });
-  }
+  const newSession = () => createMappingSessionDirectly(databaseUrl);
 
   async function check(secret: string, localpart: string): Promise<Verdict> {
     const response = await fetch(`${server.baseUrl}/_synapse/client/pick_username/check?${new URLSearchParams({ username: localpart })}`, {
