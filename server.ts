@@ -2,6 +2,10 @@
 // pending database migrations, then serves the Next.js app. Doing both before listening means a
 // bad config or an unmigrated database stops start-up with a clear message instead of failing
 // on the first request.
+//
+// `npm run dev` runs this file from source under tsx; `npm run build` compiles it (with the lib/
+// code it imports) to <distDir>/homeserver/server.cjs, which `npm start` runs under plain node:
+// tsx's loader alone costs ~50 MB of resident memory (scripts/build-server.ts).
 import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import path from "node:path";
@@ -9,9 +13,10 @@ import next from "next";
 import { ConfigError, configPath, loadConfigFile, setConfig } from "./lib/config/load-config";
 import type { HomeserverConfig } from "./lib/config/schema";
 import { databaseUrl } from "./lib/db/client";
-import { applyPendingMigrations } from "./lib/db/schema-engine";
+import { applyPendingMigrations, releaseSchemaEngine } from "./lib/db/schema-engine";
 import { logger } from "./lib/logging/logger";
 import { loadModules } from "./lib/modules/node-loader";
+import { isWorkerProcess, superviseWorkers } from "./lib/process/workers";
 import { renderDocument } from "./lib/pages/html-renderer";
 import { identityProviders } from "./lib/sso/registry";
 import { registerHtmlRenderer } from "./lib/pages/html-response";
@@ -21,7 +26,15 @@ const dev = process.argv.includes("--dev");
 const demoIdp = process.argv.includes("--demo-idp");
 const port = Number(process.env.PORT ?? 8008);
 const host = process.env.HOST ?? "127.0.0.1";
-const projectDir = path.resolve(__dirname);
+const projectDir = findProjectDir(__dirname);
+
+/** The folder holding next.config.js: this file's own, or the one above the build output it was compiled into. */
+function findProjectDir(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "next.config.js"))) return dir;
+    if (path.dirname(dir) === dir) return process.cwd();
+  }
+}
 
 /** Synapse's per-listener `x_forwarded: true`: trust X-Forwarded-For from a reverse proxy. */
 function trustsForwardedFor(config: HomeserverConfig): boolean {
@@ -61,8 +74,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  setConfig(config);
-  registerHtmlRenderer(renderDocument);
+  // Worker processes (worker_processes > 1) serve; the primary has migrated before forking them.
+  if (isWorkerProcess()) return serve(config);
 
   if (demoIdp) {
     const { startDemoIdp } = await import("./scripts/demo-idp");
@@ -73,11 +86,25 @@ async function main(): Promise<void> {
 
   const { applied } = await applyPendingMigrations(databaseUrl());
   if (applied.length > 0) logger.info(`database: applied migrations ${applied.join(", ")}`);
+  // The schema engine is needed for nothing else: free its code and memory (~15 MB).
+  await releaseSchemaEngine();
 
   if (!dev && !existsSync(path.join(projectDir, process.env.NEXT_DIST_DIR || ".next", "BUILD_ID"))) {
     process.stderr.write("No production build found: run `npm run build` first (or `npm run dev`).\n");
     process.exit(1);
   }
+  if (config.worker_processes > 1 && !dev) {
+    logger.info(`${config.server_name}: starting ${config.worker_processes} worker processes on http://${host}:${port}`);
+    superviseWorkers(config.worker_processes);
+    return;
+  }
+  await serve(config);
+}
+
+/** Serves the Next.js app on the port: in this process, or in each worker process. */
+async function serve(config: HomeserverConfig): Promise<void> {
+  setConfig(config);
+  registerHtmlRenderer(renderDocument);
   const app = next({ dev, dir: projectDir, hostname: host, port });
   await app.prepare();
   const handle = app.getRequestHandler();
@@ -88,7 +115,8 @@ async function main(): Promise<void> {
     void handle(request, response);
   });
   server.listen(port, host, () => {
-    logger.info(`${config.server_name}: listening on http://${host}:${port} (public_baseurl ${config.public_baseurl})`);
+    const who = isWorkerProcess() ? `worker process ${process.pid}` : config.server_name;
+    logger.info(`${who}: listening on http://${host}:${port} (public_baseurl ${config.public_baseurl})`);
   });
   const shutdown = () => server.close(() => process.exit(0));
   process.on("SIGTERM", shutdown);

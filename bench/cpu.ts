@@ -55,14 +55,16 @@ export interface CpuUse {
 
 /**
  * Starts accounting; `ourRoots` are the roots of our process trees (this process, the postmaster),
- * `subject` the process whose own use is reported separately.
+ * `subject` the processes whose own use is reported separately (a server and its worker processes,
+ * or the bench process alone for bcrypt).
  */
-export function startCpuAccounting(ourRoots: () => number[], subject: number): { stop(): CpuUse } {
+export function startCpuAccounting(ourRoots: () => number[], subject: number[]): { stop(): CpuUse } {
   const ours = () => ourRoots().flatMap((root) => processTree(root));
   const snapshot = () => new Map(ours().map((pid) => [pid, processTicks(pid)]));
   const startTicks = snapshot();
   const startBusy = machineBusyTicks();
-  const startSubject = processTicks(subject);
+  const subjectTicks = () => subject.reduce((sum, pid) => sum + processTicks(pid), 0);
+  const startSubject = subjectTicks();
   const begin = performance.now();
   return {
     stop() {
@@ -74,7 +76,7 @@ export function startCpuAccounting(ourRoots: () => number[], subject: number): {
       return {
         machineCores: cores(busy),
         otherCores: Math.max(0, cores(busy - own)),
-        subjectCores: cores(processTicks(subject) - startSubject),
+        subjectCores: cores(subjectTicks() - startSubject),
       };
     },
   };

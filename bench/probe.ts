@@ -1,6 +1,6 @@
 // One scenario, quickly, for working on its speed: `npx tsx bench/probe.ts <scenario> [options]`
 // with scenario get_login | token_login | username_check, and options --backend=sqlite|postgresql,
-// --clients=16, --seconds=5, --users=10000, --cpu-prof (writes the server's CPU profile to
+// --clients=16, --seconds=5, --users=10000, --workers=1 (worker_processes), --cpu-prof (writes the server's CPU profile to
 // bench/results/profiles/ when it stops). Prints requests/s, p50, p99 and errors; writes nothing
 // else. The measured run is preceded by a warm-up of the same length. For reported figures use
 // `npm run bench`.
@@ -11,7 +11,7 @@ import { startPostgres } from "../test-support/postgres";
 import { runHttpLoad, type LoadResult } from "./load";
 import { issueLoginTokens, migrate, newMappingSessions, seedUsers, SERVER_NAME } from "./seed";
 import { RC_LOGIN_UNLIMITED } from "./stack";
-import { pidListeningOn } from "./rss";
+import { pidListeningOn, processTree } from "./rss";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
@@ -20,6 +20,7 @@ const backend = option("backend", "sqlite");
 const clients = Number(option("clients", "16"));
 const seconds = Number(option("seconds", "5"));
 const users = Number(option("users", "10000"));
+const workers = Number(option("workers", "1"));
 const profileDir = path.resolve(__dirname, "results", "profiles");
 
 /** User + system CPU time of a process so far, in ms (from /proc; 100 ticks per second on Linux). */
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     databaseUrl,
     config: {
       server_name: SERVER_NAME,
+      worker_processes: workers,
       rc_login: { address: RC_LOGIN_UNLIMITED, account: RC_LOGIN_UNLIMITED, failed_attempts: RC_LOGIN_UNLIMITED },
     },
     env: args.includes("--cpu-prof")
@@ -84,10 +86,12 @@ async function main(): Promise<void> {
     };
     await run();
     const pid = pidListeningOn(Number(new URL(server.baseUrl).port));
-    const before = cpuMs(pid);
+    const pids = processTree(pid);
+    const serverCpu = () => pids.reduce((sum, p) => sum + cpuMs(p), 0);
+    const before = serverCpu();
     const result = await run();
     // Server CPU per request holds up on a busy machine, where requests/s does not.
-    const serverCpuMsPerRequest = Math.round(((cpuMs(pid) - before) / result.requests) * 1000) / 1000;
+    const serverCpuMsPerRequest = Math.round(((serverCpu() - before) / result.requests) * 1000) / 1000;
     console.log(JSON.stringify({ scenario, backend, clients, ...result, serverCpuMsPerRequest, latencies: undefined }));
   } finally {
     await server.stop();

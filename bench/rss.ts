@@ -103,7 +103,10 @@ export function sampleRss(serverPid: number, intervalMs = 100): RssSampler {
   };
 }
 
-/** The server process's lifetime peak (VmHWM), start-up and migrations included. */
+/**
+ * The server's lifetime peak (VmHWM), start-up and migrations included: summed over its worker
+ * processes when it has some (each one's own peak, so an upper bound of their peak together).
+ */
 export function lifetimePeakMb(serverPid: number): number {
-  return mb(statusKb(serverPid, "VmHWM"));
+  return mb(processTree(serverPid).reduce((sum, pid) => sum + statusKb(pid, "VmHWM"), 0));
 }

@@ -6,7 +6,7 @@ import { loginWithFetch, type FetchCookieJar } from "../test-support/oidc-provid
 import { startCpuAccounting, waitForQuiet, type CpuUse } from "./cpu";
 import type { FrameworkFloor } from "./framework-floor";
 import { runHttpLoad, runLoop, type LoadResult } from "./load";
-import { sampleRss, type RssPeak } from "./rss";
+import { processTree, sampleRss, type RssPeak } from "./rss";
 import { issueLoginTokens, newMappingSession, newMappingSessions } from "./seed";
 import { ourProcessRoots, SSO_ACCOUNTS, TRUSTED_CLIENT_URL, type BenchStack } from "./stack";
 
@@ -97,7 +97,8 @@ async function measure(
   const warmup = await load(ctx.timing.warmupSeconds);
   if (warmup.errors > 0) log(`  warm-up of ${scenario} had ${warmup.errors} errors: ${warmup.firstError}`);
   await waitForQuiet(ctx.timing.quietWaitSeconds);
-  const accounting = startCpuAccounting(ourProcessRoots, ctx.stack.serverPid);
+  // The server and, with worker_processes, its workers.
+  const accounting = startCpuAccounting(ourProcessRoots, processTree(ctx.stack.serverPid));
   const sampler = sampleRss(ctx.stack.serverPid);
   const result = await load(seconds);
   const rss = sampler.stop();

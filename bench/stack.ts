@@ -137,11 +137,15 @@ export function benchConfig(corp: RunningOidcProvider, social: RunningOidcProvid
   };
 }
 
-/** Two IdPs and the service on `databaseUrl` (already migrated and seeded or not: it migrates too). */
-export async function startStack(databaseUrl: string, bcryptRounds: number): Promise<BenchStack> {
+/**
+ * Two IdPs and the service on `databaseUrl` (already migrated and seeded or not: it migrates too),
+ * with `workerProcesses` server processes (homeserver.yaml's worker_processes).
+ */
+export async function startStack(databaseUrl: string, bcryptRounds: number, workerProcesses = 1): Promise<BenchStack> {
   const root = path.resolve(__dirname, "..");
-  if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
-    throw new Error("no production build (.next/BUILD_ID): run `npx next build` first");
+  const distDir = process.env.NEXT_DIST_DIR || ".next";
+  if (!existsSync(path.join(root, distDir, "BUILD_ID"))) {
+    throw new Error(`no production build (${distDir}/BUILD_ID): run \`npm run build\` first`);
   }
   const stoppers = new Stoppers();
   try {
@@ -157,7 +161,13 @@ export async function startStack(databaseUrl: string, bcryptRounds: number): Pro
       clients: [{ client_id: "homeserver-social", client_secret: "social-secret", redirect_uris: [callback] }],
     });
     stoppers.add(() => social.stop());
-    const server = await startServer({ port, databaseUrl, config: benchConfig(corp, social, bcryptRounds) });
+    // As `npm start` runs it: the compiled server under plain node, with its heap limits.
+    const server = await startServer({
+      run: "production",
+      port,
+      databaseUrl,
+      config: { ...benchConfig(corp, social, bcryptRounds), worker_processes: workerProcesses },
+    });
     stoppers.add(() => server.stop());
     const stack: BenchStack = {
       baseUrl: server.baseUrl,

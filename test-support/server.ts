@@ -1,7 +1,7 @@
 // Starts the real service (server.ts over the production build) for a test, on 127.0.0.1 with a
 // free port, its own config file and its own database, and stops it afterwards.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
@@ -41,6 +41,31 @@ export function sqliteUrl(dir: string): string {
   return `file:${path.join(dir, "homeserver.db")}`;
 }
 
+/**
+ * How the server process is run:
+ * - "source": `node --import tsx server.ts`, the TypeScript source with tsx's loader (no compile
+ *   step needed after `next build`; ~50 MB more memory than production);
+ * - "production": `npm start`'s node command — its flags and the compiled server.cjs that
+ *   `npm run build` writes —, so what is measured is what users run.
+ * Default: "source", or TEST_SERVER_RUN.
+ */
+export type ServerRun = "source" | "production";
+
+const PRODUCTION_START = /^((?:[A-Z_]+=\S+ )*)node ((?:--\S+ )*)\$\{NEXT_DIST_DIR:-\.next\}\/(\S+)$/;
+
+/** package.json's start script as node arguments and environment, with NEXT_DIST_DIR applied. */
+export function productionCommand(): { args: string[]; env: Record<string, string> } {
+  const script = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
+  // Started here as node itself, not through npm and a shell: one process, as for "source".
+  const match = PRODUCTION_START.exec(script);
+  if (!match) {
+    throw new Error(`test-support/server.ts cannot run package.json's start script as it is now ("${script}"): update productionCommand()`);
+  }
+  const env = Object.fromEntries(match[1].split(" ").filter(Boolean).map((pair) => pair.split("=", 2) as [string, string]));
+  const flags = match[2].split(" ").filter(Boolean);
+  return { args: [...flags, path.join(process.env.NEXT_DIST_DIR || ".next", match[3])], env };
+}
+
 export async function startServer(options: {
   config?: Record<string, unknown>;
   databaseUrl?: string;
@@ -51,9 +76,16 @@ export async function startServer(options: {
   rawConfigFile?: string;
   /** Extra arguments for server.ts. */
   args?: string[];
+  run?: ServerRun;
 } = {}): Promise<RunningServer> {
   if (!existsSync(path.join(ROOT, process.env.NEXT_DIST_DIR || ".next", "BUILD_ID"))) {
     throw new Error("no production build: run `npm run build` before the integration tests");
+  }
+  const run = options.run ?? ((process.env.TEST_SERVER_RUN as ServerRun | undefined) || "source");
+  const command = run === "production" ? productionCommand() : { args: ["--import", "tsx", "server.ts"], env: { NODE_ENV: "production" } };
+  const entry = command.args[command.args.length - 1];
+  if (run === "production" && !existsSync(path.join(ROOT, entry))) {
+    throw new Error(`no compiled server (${entry}): run \`npm run build\``);
   }
   const port = options.port ?? (await freePort());
   const dir = mkdtempSync(path.join(os.tmpdir(), "hs-test-"));
@@ -61,13 +93,13 @@ export async function startServer(options: {
   if (!options.rawConfigFile) writeFileSync(configFile, stringify(testConfig(options.config, port)));
   const databaseUrl = options.databaseUrl ?? sqliteUrl(dir);
   let log = "";
-  // Node itself with tsx's loader, not the tsx launcher: one process, so a SIGKILL (kill(), or
-  // stop() after its grace period) cannot leave an orphaned server behind.
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server.ts", ...(options.args ?? [])], {
+  // Node itself (with tsx's loader for "source"), not a launcher: one process, so a SIGKILL
+  // (kill(), or stop() after its grace period) cannot leave an orphaned server behind.
+  const child: ChildProcess = spawn(process.execPath, [...command.args, ...(options.args ?? [])], {
     cwd: ROOT,
     env: {
       ...process.env,
-      NODE_ENV: "production",
+      ...command.env,
       PORT: String(port),
       HOST: "127.0.0.1",
       HOMESERVER_CONFIG: configFile,

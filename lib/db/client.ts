@@ -4,25 +4,56 @@
 // Prisma clients are generated per database provider; both generated clients have the same models
 // (prisma/postgresql/schema.prisma is generated from prisma/schema.prisma), so the SQLite client's
 // type describes either.
-import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client";
-import { PrismaClient as PostgresPrismaClient } from "./generated/postgresql/client";
+import type { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client";
 import { MatrixError } from "../matrix/errors";
-import { createAdapterFactory, databaseProviderOf, DEFAULT_DATABASE_URL } from "./adapter";
+import { createAdapterFactory, databaseProviderOf, DEFAULT_DATABASE_URL, type DatabaseProvider } from "./adapter";
 
 export type Database = SqlitePrismaClient;
 export type { Prisma } from "./generated/sqlite/client";
+
+type PrismaClientClass = typeof import("./generated/sqlite/client").PrismaClient;
+
+/**
+ * The generated client of one provider, loaded on first use: a process only ever talks to one
+ * database, and each generated client carries its own data model and query-compiler loader. Two
+ * literal require()s rather than a computed path, so that every bundler (Next's, esbuild's for
+ * server.ts) sees both targets and still evaluates only the one asked for.
+ */
+function prismaClientClass(provider: DatabaseProvider): PrismaClientClass {
+  if (provider === "sqlite") {
+    return requireSource(() => require("./generated/sqlite/client") as typeof import("./generated/sqlite/client")).PrismaClient;
+  }
+  return requireSource(() => require("./generated/postgresql/client") as typeof import("./generated/postgresql/client"))
+    .PrismaClient as unknown as PrismaClientClass;
+}
+
+/**
+ * Bundles and tsx resolve those require()s; vitest compiles this file itself but hands require()
+ * to Node, which cannot load TypeScript. There, and only when it fails, tsx's CommonJS hook is
+ * lent for the one call.
+ */
+function requireSource<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "MODULE_NOT_FOUND") throw error;
+    const tsx = require(/* webpackIgnore: true */ /* turbopackIgnore: true */ "tsx/cjs/api") as typeof import("tsx/cjs/api");
+    const unregister = tsx.register();
+    try {
+      return load();
+    } finally {
+      unregister();
+    }
+  }
+}
 
 export function databaseUrl(): string {
   return process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
 }
 
 export function createDatabase(url = databaseUrl()): Database {
-  const adapter = createAdapterFactory(url);
-  const client =
-    databaseProviderOf(url) === "sqlite"
-      ? new SqlitePrismaClient({ adapter })
-      : (new PostgresPrismaClient({ adapter }) as unknown as SqlitePrismaClient);
-  return withoutNulCharacters(client);
+  const PrismaClient = prismaClientClass(databaseProviderOf(url));
+  return withoutNulCharacters(new PrismaClient({ adapter: createAdapterFactory(url) }));
 }
 
 /** True if a query argument holds a string with a NUL character anywhere (walked without recursion). */

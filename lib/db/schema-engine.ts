@@ -71,12 +71,18 @@ export function schemaFileFor(provider: DatabaseProvider, projectRoot: string = 
 
 // Process-wide state lives on globalThis so that a module loaded twice (Next.js dev reloads,
 // bundles and tests importing it separately) still shares one Wasm instance and one queue.
+interface LoadedEngine {
+  glue: EngineModule;
+  /** Lets go of the instance (its compiled code and linear memory) so that GC can reclaim it. */
+  unload(): void;
+}
 interface SharedState {
-  engine?: Promise<EngineModule>;
+  engine?: Promise<LoadedEngine>;
   queue: Promise<unknown>;
   timers: Set<NodeJS.Timeout>;
 }
-const STATE_KEY = Symbol.for("homeserver.schemaEngineWasm");
+// (".v2": the engine promise's value changed shape; a dev reload must not pick up an older copy's.)
+const STATE_KEY = Symbol.for("homeserver.schemaEngineWasm.v2");
 const shared: SharedState = ((globalThis as Record<symbol, SharedState>)[STATE_KEY] ??= {
   queue: Promise.resolve(),
   timers: new Set(),
@@ -101,12 +107,51 @@ function resolveEngineFile(file: string): string {
   throw new Error(`Cannot find ${ENGINE_PACKAGE} (looked for ${file}); is it installed?`);
 }
 
-async function instantiateEngine(): Promise<EngineModule> {
+/**
+ * On a Rust panic the engine stores the message here before throwing. Made outside
+ * instantiateEngine on purpose: closures created there would keep its scope, and with it the
+ * instance, alive for good.
+ */
+function installPanicRegistry(): void {
+  const globals = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: { message: string; get(): string; set_message(m: string): void } };
+  globals.PRISMA_WASM_PANIC_REGISTRY ??= {
+    message: "",
+    get() {
+      return this.message;
+    },
+    set_message(message: string) {
+      this.message = `RuntimeError: ${message}`;
+    },
+  };
+}
+
+/**
+ * The engine's JS glue, evaluated while FinalizationRegistry is hidden. The glue registers every
+ * Rust closure it hands to JS in a registry of its own whose entries reference the instance, and
+ * the engine never drops some of those closures (those of the timers withEngine clears): the
+ * instance, its code and its memory could never be collected. Without FinalizationRegistry the
+ * glue uses no-ops (it supports runtimes that lack one): engines are freed explicitly (withEngine),
+ * and closures leak only into an instance that is itself released. require() evaluates the module
+ * synchronously, so no other code can run while the global is hidden (an ES module loaded with
+ * require(): Node 20.19 or later).
+ */
+function requireGlue(): EngineModule {
+  const globals = globalThis as { FinalizationRegistry?: unknown };
+  const finalizationRegistry = globals.FinalizationRegistry;
+  globals.FinalizationRegistry = undefined;
+  try {
+    return require("@prisma/schema-engine-wasm/schema_engine_bg") as EngineModule;
+  } finally {
+    globals.FinalizationRegistry = finalizationRegistry;
+  }
+}
+
+async function instantiateEngine(): Promise<LoadedEngine> {
   // The package's main entry does `import * as wasm from "./schema_engine_bg.wasm"`, which Node
   // can't import. Its JS glue (schema_engine_bg.js) is an ordinary ES module, though: instantiate
   // the .wasm with the glue as its import object and hand the instance to the glue, as the entry
   // module would.
-  const glue: EngineModule = await import("@prisma/schema-engine-wasm/schema_engine_bg");
+  const glue = requireGlue();
   const bytes = await fs.readFile(resolveEngineFile("schema_engine_bg.wasm"));
   const compiled = await WebAssembly.compile(bytes);
   // The wasm-bindgen output imports everything from one namespace named after the glue file
@@ -131,26 +176,22 @@ async function instantiateEngine(): Promise<EngineModule> {
   for (const namespace of namespaces) imports[namespace] = functions as WebAssembly.ModuleImports;
   const instance = await WebAssembly.instantiate(compiled, imports);
 
-  // On a Rust panic the engine stores the message here before throwing.
-  const globals = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: { message: string; get(): string; set_message(m: string): void } };
-  globals.PRISMA_WASM_PANIC_REGISTRY ??= {
-    message: "",
-    get() {
-      return this.message;
-    },
-    set_message(message: string) {
-      this.message = `RuntimeError: ${message}`;
-    },
-  };
-
+  installPanicRegistry();
   const raw = glue as unknown as { __wbg_set_wasm(exports: unknown): void };
   raw.__wbg_set_wasm(instance.exports);
   (instance.exports as { __wbindgen_start(): void }).__wbindgen_start();
-  return glue;
+  const unload = () => {
+    // The glue is a cached ES module that keeps the instance's exports and typed-array views of
+    // its memory for good. Growing the memory by nothing detaches the buffer under those views
+    // (the glue makes new ones for a later instance), and dropping the exports leaves nothing
+    // holding the instance.
+    (instance.exports.memory as WebAssembly.Memory).grow(0);
+    raw.__wbg_set_wasm(undefined);
+  };
+  return { glue, unload };
 }
 
-/** Loads and starts the Wasm schema engine once per process. */
-export function loadSchemaEngineModule(): Promise<EngineModule> {
+function loadEngine(): Promise<LoadedEngine> {
   if (!shared.engine) {
     shared.engine = instantiateEngine();
     shared.engine.catch(() => {
@@ -158,6 +199,23 @@ export function loadSchemaEngineModule(): Promise<EngineModule> {
     });
   }
   return shared.engine;
+}
+
+/** Loads and starts the Wasm schema engine once per process (again after releaseSchemaEngine). */
+export async function loadSchemaEngineModule(): Promise<EngineModule> {
+  return (await loadEngine()).glue;
+}
+
+/**
+ * Frees the engine (~15 MB of compiled code and memory) once the work queued before this call is
+ * done. The service needs it only to migrate at start-up; a later job loads it again.
+ */
+export function releaseSchemaEngine(): Promise<void> {
+  return serialized(async () => {
+    const engine = shared.engine;
+    shared.engine = undefined;
+    (await engine?.catch(() => undefined))?.unload();
+  });
 }
 
 /** The version (commit) of the schema engine in use. */

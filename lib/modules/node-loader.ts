@@ -1,14 +1,15 @@
 // Imports the modules named in the config with Node's own loader, and publishes them for the
-// route bundles. Only the start-up process (server.ts, which runs under tsx) and tests import this
-// file: module files are not part of the Next.js build, so they must never be imported from a
-// route bundle.
+// route bundles. Only the start-up process (server.ts) and tests import this file: module files
+// are not part of the Next.js build, so they must never be imported from a route bundle.
 //
 // A module is named by
 //   - a path, relative to the config file ("./modules/my-mapper.ts") or absolute, or
 //   - a package name, resolved from the config file's folder, then from the service's folder;
 // optionally followed by "#ExportName" to pick a named export (default: the default export, or
-// for a CommonJS module, module.exports). TypeScript files (.ts, .mts, .cts) work because the
-// service runs under tsx; .js, .mjs and .cjs work anywhere.
+// for a CommonJS module, module.exports). .js, .mjs and .cjs work anywhere. TypeScript files (.ts,
+// .mts, .cts) need tsx: `npm run dev` runs under it, while `npm start` runs compiled JavaScript
+// under plain node and registers tsx only when a TypeScript module is configured (its loader costs
+// ~50 MB of memory, and most deployments have no such module).
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -56,12 +57,43 @@ function pickExport(namespace: Record<string, unknown>, exportName: string | und
   return cjs;
 }
 
+function importUrl(target: string): Promise<Record<string, unknown>> {
+  return import(/* webpackIgnore: true */ /* turbopackIgnore: true */ /* @vite-ignore */ target);
+}
+
+const TYPESCRIPT_FILE = /\.[cm]?tsx?(\?|$)/;
+
+/** tsx's loader, registered at most once (importing it again is a no-op, as under `--import tsx`). */
+async function registerTypeScriptLoader(): Promise<void> {
+  try {
+    await importUrl("tsx");
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "ERR_MODULE_NOT_FOUND") throw error;
+    throw new Error("TypeScript modules need tsx (npm install tsx), or compile the module to JavaScript");
+  }
+}
+
+/**
+ * Imports a module file; a TypeScript one that plain node refuses is imported again with tsx's
+ * loader registered. Trying first keeps tsx out of processes that can already load TypeScript
+ * (tsx itself, the test runner).
+ */
+async function importFile(target: string): Promise<Record<string, unknown>> {
+  try {
+    return await importUrl(target);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "ERR_UNKNOWN_FILE_EXTENSION" || !TYPESCRIPT_FILE.test(target)) throw error;
+  }
+  await registerTypeScriptLoader();
+  // Node remembers that this URL failed to load: ask for the file under another one.
+  return importUrl(`${target}${target.includes("?") ? "&" : "?"}tsx`);
+}
+
 export async function importModuleClass(spec: ModuleSpec, configDir: string, file: string): Promise<unknown> {
   const { specifier, exportName } = splitModuleName(spec.name);
   let namespace: Record<string, unknown>;
   try {
-    const target = resolveSpecifier(specifier, configDir);
-    namespace = (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ /* @vite-ignore */ target)) as Record<string, unknown>;
+    namespace = await importFile(resolveSpecifier(specifier, configDir));
   } catch (error) {
     const detail = error instanceof Error ? error.message.split("\n")[0] : String(error);
     throw configError(file, `${spec.keyPath}.module`, `cannot load module '${spec.name}': ${detail}`);

@@ -1,0 +1,48 @@
+// `npm run build`, after `next build`: compiles server.ts and the lib/ code it imports into one
+// CommonJS file in the build output, which `npm start` runs under plain node. Running the
+// TypeScript source under tsx instead costs ~50 MB of resident memory for tsx's loader (its module
+// hooks run on a thread of their own and drive esbuild at run time) in every production process.
+//
+// Packages stay outside the file and are loaded from node_modules as before: several are native
+// (better-sqlite3, bcrypt) or load WebAssembly next to their own files (Prisma), and Next.js must
+// be the same copy the build used. Route handlers are not compiled here: `next build` bundles them.
+import path from "node:path";
+import { build } from "esbuild";
+
+const ROOT = path.resolve(__dirname, "..");
+
+/** Where the compiled server goes, relative to the Next.js build directory. */
+export const SERVER_BUNDLE = path.join("homeserver", "server.cjs");
+
+export async function buildServer(distDir = process.env.NEXT_DIST_DIR || ".next"): Promise<string> {
+  const outfile = path.resolve(ROOT, distDir, SERVER_BUNDLE);
+  await build({
+    absWorkingDir: ROOT,
+    entryPoints: ["server.ts"],
+    outfile,
+    bundle: true,
+    packages: "external",
+    platform: "node",
+    target: "node20",
+    // CommonJS, as tsx runs server.ts (package.json has no "type"): __dirname and require() keep
+    // working, and ES-only packages are loaded with Node's require(esm).
+    format: "cjs",
+    // Bundling renames clashing identifiers; keep class and function names as written for logs
+    // and error names.
+    keepNames: true,
+    // Stack traces name server.cjs lines; NODE_OPTIONS=--enable-source-maps maps them to the sources.
+    sourcemap: "linked",
+    logLevel: "warning",
+  });
+  return outfile;
+}
+
+if (require.main === module) {
+  buildServer().then(
+    (outfile) => process.stdout.write(`server compiled to ${path.relative(ROOT, outfile)}\n`),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
