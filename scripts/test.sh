@@ -11,8 +11,6 @@ if [ "${SKIP_BUILD:-}" != "1" ] || [ ! -f "${NEXT_DIST_DIR:-.next}/homeserver/se
   # next build, then the compiled server `npm start` runs (the bench smoke test starts it).
   npm run build
 fi
-# next build rewrites tsconfig.json's includes; leave the work tree as it was.
-git checkout -- tsconfig.json 2>/dev/null || true
 mkdir -p reports
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json || status=$?
