@@ -37,7 +37,12 @@ function requireSource<T>(load: () => T): T {
     return load();
   } catch (error) {
     if ((error as { code?: unknown }).code !== "MODULE_NOT_FOUND") throw error;
-    const tsx = require(/* webpackIgnore: true */ /* turbopackIgnore: true */ "tsx/cjs/api") as typeof import("tsx/cjs/api");
+    let tsx: typeof import("tsx/cjs/api");
+    try {
+      tsx = require(/* webpackIgnore: true */ /* turbopackIgnore: true */ "tsx/cjs/api") as typeof import("tsx/cjs/api");
+    } catch {
+      throw error;
+    }
     const unregister = tsx.register();
     try {
       return load();
