@@ -146,6 +146,8 @@ test("an admin signs in by single sign-on, and signs out", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
   await expect(page.getByText("@alice:test.local").first()).toBeVisible();
 
+  // Sign out is a client component (next-auth's signOut()): a click before hydration is lost.
+  await page.waitForLoadState("networkidle");
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/admin\/sign-in/);
   await page.goto(`${base}/admin`);
