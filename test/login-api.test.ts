@@ -2,6 +2,7 @@
 // exact statuses and bodies as Synapse answers them (behaviour reference §1).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLoginToken } from "../lib/auth/login-tokens";
+import { storeExtraAttributes } from "../lib/sso/extra-attributes";
 import { BACKENDS, freshDatabaseUrl } from "../test-support/backends";
 import { startServer, type RunningServer } from "../test-support/server";
 import { createUserDirectly, disconnectAll, useDatabase } from "../test-support/users";
@@ -184,6 +185,18 @@ describe.each(BACKENDS)("login API on %s", (backend) => {
     const late = await login({ type: "m.login.token", token: expired });
     expect(late.status).toBe(403);
     expect(await late.json()).toEqual({ errcode: "M_FORBIDDEN", error: "Invalid login token" });
+  });
+
+  it("the token login after SSO carries the mapping provider's extra attributes; other logins do not", async () => {
+    useDatabase(databaseUrl);
+    await storeExtraAttributes(aliceId, { "com.example.email_domain": "example.org" });
+    const sso = await login({ type: "m.login.token", token: await createLoginToken(aliceId, 120_000, { authProviderId: "oidc-test" }) });
+    expect(sso.status).toBe(200);
+    expect(await sso.json()).toMatchObject({ user_id: aliceId, "com.example.email_domain": "example.org" });
+    // A login token not minted by an SSO login (no provider) gets none, nor does a password login.
+    const plain = await login({ type: "m.login.token", token: await createLoginToken(aliceId, 120_000) });
+    expect(await plain.json()).not.toHaveProperty("com.example.email_domain");
+    expect(await (await passwordLogin("alice", "wonderland")).json()).not.toHaveProperty("com.example.email_domain");
   });
 
   it("refresh rotates the pair; the old refresh token dies once the new pair is used", async () => {

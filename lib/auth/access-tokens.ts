@@ -60,22 +60,16 @@ function issuedTokens(accessToken: string, accessExpiresAt: number | null, refre
 }
 
 /**
- * Creates an access token (and, when asked, a refresh token) for a device inside the caller's
- * transaction, so that a failure leaves neither behind.
+ * Creates an access token and its refresh token for a device inside the caller's transaction, so
+ * that a failure leaves neither behind. (An access token alone is `newAccessToken`'s row.)
  */
-export async function issueTokensInTransaction(
+export async function issueRefreshableTokens(
   tx: Transaction,
   config: HomeserverConfig,
   userId: string,
   deviceId: string,
-  refreshable: boolean,
   ultimateExpiresAt?: number | null,
 ): Promise<IssuedTokens> {
-  if (!refreshable) {
-    const { row, issued } = newAccessToken(config, userId, deviceId, ultimateExpiresAt);
-    await tx.accessToken.createMany({ data: [row] });
-    return issued;
-  }
   const lifetimes = tokenLifetimes(config, true);
   const ultimate = ultimateExpiresAt === undefined ? lifetimes.ultimateExpiresAt : ultimateExpiresAt;
   const accessExpiresAt = lifetimes.accessExpiresAt === null ? null : capAt(lifetimes.accessExpiresAt, ultimate);

@@ -1,5 +1,5 @@
 // Login tokens (m.login.token): short-lived and single-use, the hand-off from SSO to the client.
-import { db } from "../db/client";
+import { db, isRecordNotFound } from "../db/client";
 import { MatrixError } from "../matrix/errors";
 import { generateToken, hashSecret } from "./secrets";
 
@@ -49,11 +49,6 @@ export async function consumeLoginToken(token: string): Promise<ConsumedLoginTok
   }
   if (row.expiresAt.getTime() <= now.getTime()) throw invalid();
   return { userId: row.userId, authProviderId: row.authProviderId, authProviderSessionId: row.authProviderSessionId };
-}
-
-/** Prisma's P2025: the row an update was to change does not exist (here: unknown or already used). */
-function isRecordNotFound(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2025";
 }
 
 /** Removes tokens that expired more than five minutes ago (Synapse purges on the same rule). */

@@ -6,7 +6,7 @@ import { db } from "../db/client";
 import { MatrixError } from "../matrix/errors";
 import { requireJsonObject, type MatrixRequest } from "../matrix/route";
 import { loginLimiters } from "../ratelimit/login-limiters";
-import { issueTokensInTransaction, newAccessToken, type IssuedTokens } from "./access-tokens";
+import { issueRefreshableTokens, newAccessToken, type IssuedTokens } from "./access-tokens";
 import { newDeviceId, upsertDevice } from "./devices";
 import { consumeLoginToken } from "./login-tokens";
 import { forbidden, validateLogin } from "./validate-password";
@@ -168,7 +168,7 @@ async function completeLogin(
   } else {
     tokens = await db().$transaction(async (tx) => {
       await upsertDevice(tx, outcome.userId, deviceId, device);
-      const issued = await issueTokensInTransaction(tx, config, outcome.userId, deviceId, true);
+      const issued = await issueRefreshableTokens(tx, config, outcome.userId, deviceId);
       await tx.user.updateMany(lastLogin);
       return issued;
     });

@@ -7,7 +7,7 @@ import { getConfig } from "../config/load-config";
 import { db } from "../db/client";
 import { MatrixError } from "../matrix/errors";
 import { requireJsonObject, type MatrixRequest } from "../matrix/route";
-import { issueTokensInTransaction } from "./access-tokens";
+import { issueRefreshableTokens } from "./access-tokens";
 import { hashSecret, isWellFormedToken } from "./secrets";
 
 const notValidAnymore = () => new MatrixError("M_FORBIDDEN", "refresh token isn't valid anymore");
@@ -39,12 +39,11 @@ export async function refreshTokens({ json }: MatrixRequest): Promise<object> {
   }
 
   const issued = await db().$transaction(async (tx) => {
-    const tokens = await issueTokensInTransaction(
+    const tokens = await issueRefreshableTokens(
       tx,
       config,
       row.userId,
       row.deviceId,
-      true,
       row.ultimateExpiresAt?.getTime() ?? null,
     );
     const created = await tx.refreshToken.findUniqueOrThrow({
