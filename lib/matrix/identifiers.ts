@@ -46,20 +46,32 @@ export function localpartProblem(localpart: string, rules: LocalpartRules): Matr
   return null;
 }
 
+/** Bytes a mapped localpart keeps as they are: Synapse's allowed characters without "=" (the escape). */
+const isKeptByte = (byte: number) =>
+  (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x30 && byte <= 0x39) || byte === 0x5f || byte === 0x2d || byte === 0x2e || byte === 0x2f || byte === 0x2b;
+const isAsciiCapital = (byte: number) => byte >= 0x41 && byte <= 0x5a;
+
 /**
- * Turns an arbitrary upstream name into a valid localpart, as Synapse's map_username_to_mxid_localpart:
- * upper case is lowered (each capital gets a leading "_" unless caseSensitive is false, which Synapse's
- * SSO callers use), and any other invalid character becomes "=" plus its UTF-8 bytes in hex.
+ * Turns an arbitrary upstream name into a valid localpart, byte for byte as Synapse's
+ * map_username_to_mxid_localpart (synapse/types/__init__.py). Synapse encodes to UTF-8 first and
+ * lower-cases the bytes, which touches ASCII capitals only: "É" stays C3 89 and becomes "=c3=89",
+ * not the "=c3=a9" of "é". Lower-casing the string first would give existing Synapse users of
+ * such names a second, empty account. With caseSensitive, each ASCII capital and "_" gets a leading
+ * "_" instead (Synapse's SSO callers use the default, false). Every other byte outside the
+ * localpart characters, "=" included, becomes "=" and two lower-case hex digits; a leading "_"
+ * (reserved for application services) becomes "=5f".
  */
 export function mapUsernameToLocalpart(username: string, caseSensitive = false): string {
-  let input = username;
-  if (caseSensitive) input = input.replace(/[A-Z_]/g, (c) => `_${c.toLowerCase()}`);
-  else input = input.toLowerCase();
+  // Python cannot encode a lone surrogate (JSON can carry one) and Synapse's mapper fails; Node
+  // would silently encode U+FFFD and invent a name Synapse never gives.
+  if (/[\uD800-\uDFFF]/u.test(username)) throw new TypeError("the name contains a lone UTF-16 surrogate");
   let output = "";
-  for (const byte of Buffer.from(input, "utf8")) {
-    const char = String.fromCharCode(byte);
-    output += byte < 0x80 && /[a-z0-9._\-/+]/.test(char) ? char : `=${byte.toString(16).padStart(2, "0")}`;
+  for (const byte of Buffer.from(username, "utf8")) {
+    if (caseSensitive && byte === 0x5f) output += "__";
+    else if (caseSensitive && isAsciiCapital(byte)) output += `_${String.fromCharCode(byte | 0x20)}`;
+    else if (!caseSensitive && isAsciiCapital(byte)) output += String.fromCharCode(byte | 0x20);
+    else if (isKeptByte(byte)) output += String.fromCharCode(byte);
+    else output += `=${byte.toString(16).padStart(2, "0")}`;
   }
-  // Localparts may not start with "_" (reserved for application services); Synapse prefixes "=5f".
   return output.replace(/^_/, "=5f");
 }

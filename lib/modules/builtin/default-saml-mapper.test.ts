@@ -26,6 +26,36 @@ describe("DefaultSamlMappingProvider", () => {
     expect(provider({ mxid_mapping: "dotreplace" }).samlResponseToUserAttributes({ ava: { uid: ["Jo Bloggs"] } }, 0).mxidLocalpart).toBe("jo.bloggs");
   });
 
+  // Worked out by hand from Synapse's dot_replace_for_mxid (synapse/handlers/saml.py): Python's
+  // str.lower(), then every code point outside [a-z0-9._=/+-] becomes ".", then one leading "_" goes.
+  it.each([
+    ["Nm.Élodie Z", "nm..lodie.z"],
+    ["Cas.Ü", "cas.."],
+    ["élodie", ".lodie"],
+    ["e\u0301", "e."], // a combining accent is one code point: one dot
+    ["😀x", ".x"], // an emoji is one code point (two UTF-16 units): one dot
+    ["👍🏽", ".."],
+    ["\u212a", "k"], // KELVIN SIGN lower-cases to ASCII k
+    ["İ", "i."], // U+0130 lower-cases to "i" + U+0307
+    ["ΣΑΣ", "..."],
+    ["a=b", "a=b"], // "=" is a localpart character
+    ["_x", "x"],
+    ["__x", "_x"],
+    ["a b/c", "a.b/c"],
+    ["a+b", "a+b"],
+  ])("dotreplace %j -> %s", (input, expected) => {
+    expect(dotReplaceForMxid(input)).toBe(expected);
+    expect(provider({ mxid_mapping: "dotreplace" }).samlResponseToUserAttributes({ ava: { uid: [input] } }, 0).mxidLocalpart).toBe(expected);
+  });
+
+  it.each([
+    ["Nm.Élodie Z", "nm.=c3=89lodie=20z"],
+    ["Cas.Ü", "cas.=c3=9c"],
+    ["e\u0301", "e=cc=81"],
+  ])("hexencode %j -> %s (UTF-8 first, then ASCII-only lower case)", (input, expected) => {
+    expect(provider({ mxid_mapping: "hexencode" }).samlResponseToUserAttributes({ ava: { uid: [input] } }, 0).mxidLocalpart).toBe(expected);
+  });
+
   it("refuses an unknown mxid_mapping with Synapse's message", () => {
     expect(() => DefaultSamlMappingProvider.parseConfig({ mxid_mapping: "rot13" })).toThrow(
       "saml2_config.user_mapping_provider.config: 'rot13' is not a valid mxid_mapping value",

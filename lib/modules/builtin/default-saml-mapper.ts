@@ -6,11 +6,16 @@ import { mapUsernameToLocalpart } from "../../matrix/identifiers";
 import { MappingError } from "../errors";
 import type { ModuleConfig, SamlAttributeSets, SamlMappingProvider, SamlMappingProviderModule, SamlResponse, SamlUserAttributes } from "../types";
 
-/** dotreplace: lower-case, every character a localpart may not have becomes ".", one leading "_" goes. */
+/**
+ * dotreplace, Synapse's dot_replace_for_mxid: lower-case, every character a localpart may not have
+ * becomes ".", one leading "_" goes. Synapse works on the Python string, so the lower-casing is
+ * Unicode's (as toLowerCase: "K" KELVIN SIGN becomes "k") and the replacement is per code point:
+ * the "u" flag makes an emoji one ".", not one per UTF-16 half.
+ */
 export function dotReplaceForMxid(username: string): string {
   return username
     .toLowerCase()
-    .replace(/[^a-z0-9._=\-/+]/g, ".")
+    .replace(/[^a-z0-9._=\-/+]/gu, ".")
     .replace(/^_/, "");
 }
 

@@ -38,6 +38,9 @@ describe("JinjaOidcMappingProvider.mapUserAttributes", () => {
     { name: "preferred_username localpart", config: username, userinfo: { sub: "1", preferred_username: "john" }, expected: { localpart: "john" } },
     { name: "upper case is lowered", config: username, userinfo: { preferred_username: "John.Smith" }, expected: { localpart: "john.smith" } },
     { name: "invalid characters are escaped", config: username, userinfo: { preferred_username: "jöhn" }, expected: { localpart: "j=c3=b6hn" } },
+    // Synapse encodes to UTF-8 before lower-casing, so non-ASCII capitals keep their own bytes.
+    { name: "non-ASCII capital keeps its bytes", config: username, userinfo: { preferred_username: "Nm.Élodie Z" }, expected: { localpart: "nm.=c3=89lodie=20z" } },
+    { name: "template text is stripped, then mapped", config: { localpart_template: " {{ user.preferred_username }}\n" }, userinfo: { preferred_username: "Ü" }, failures: 2, expected: { localpart: "=c3=9c2" } },
     { name: "failures=1 appends 1", config: username, userinfo: { preferred_username: "john" }, failures: 1, expected: { localpart: "john1" } },
     { name: "failures=2 appends 2", config: username, userinfo: { preferred_username: "john" }, failures: 2, expected: { localpart: "john2" } },
     { name: "missing claim → null localpart (picker)", config: username, userinfo: { sub: "1" }, expected: { localpart: null } },
