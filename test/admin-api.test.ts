@@ -95,6 +95,78 @@ describe.each(BACKENDS)("admin API on %s", (backend) => {
     expect(remote.status).toBe(400);
   });
 
+  describe("threepids (Synapse replaces the user's third-party IDs with the list)", () => {
+    const loginWith = (body: Record<string, unknown>) =>
+      fetch(`${server.baseUrl}/_matrix/client/v3/login`, { method: "POST", body: JSON.stringify({ type: "m.login.password", password: "mail-pw", ...body }) });
+
+    it("stores them (e-mail lower-cased), returns them as Synapse does, and the e-mail then logs in, case-insensitively", async () => {
+      const before = Date.now();
+      const created = await call("/_synapse/admin/v2/users/%40mailer%3Atest.local", adminToken, "PUT", {
+        password: "mail-pw",
+        threepids: [
+          { medium: "email", address: "Mailer.One@Example.ORG" },
+          { medium: "msisdn", address: "447700900123" },
+        ],
+        some_future_field: { ignored: true },
+      });
+      expect(created.status).toBe(201);
+      const body = await created.json();
+      expect(body.threepids).toHaveLength(2);
+      expect(body.threepids).toEqual(
+        expect.arrayContaining([
+          { medium: "email", address: "mailer.one@example.org", added_at: expect.any(Number), validated_at: expect.any(Number) },
+          { medium: "msisdn", address: "447700900123", added_at: expect.any(Number), validated_at: expect.any(Number) },
+        ]),
+      );
+      expect(body.threepids[0].added_at).toBeGreaterThanOrEqual(before - 1000);
+      expect((await (await call("/_synapse/admin/v2/users/%40mailer%3Atest.local", adminToken)).json()).threepids).toEqual(body.threepids);
+
+      for (const login of [
+        { identifier: { type: "m.id.thirdparty", medium: "email", address: "MAILER.one@example.org" } },
+        { medium: "email", address: "mailer.ONE@EXAMPLE.org" },
+      ]) {
+        const response = await loginWith(login);
+        expect(response.status).toBe(200);
+        expect((await response.json()).user_id).toBe("@mailer:test.local");
+      }
+    });
+
+    it("replaces the set on update: a removed address no longer logs in, a kept one keeps its dates", async () => {
+      const path = "/_synapse/admin/v2/users/%40mailer%3Atest.local";
+      const kept = ((await (await call(path, adminToken)).json()).threepids as { medium: string; added_at: number }[]).find((t) => t.medium === "msisdn")!;
+      const updated = await call(path, adminToken, "PUT", {
+        threepids: [
+          { medium: "msisdn", address: "447700900123" },
+          { medium: "email", address: "  Mailer.Two@example.org " },
+        ],
+      });
+      expect(updated.status).toBe(200);
+      const threepids = (await updated.json()).threepids as { medium: string; address: string; added_at: number }[];
+      expect(threepids.map(({ medium, address }) => `${medium}:${address}`).sort()).toEqual(["email:mailer.two@example.org", "msisdn:447700900123"]);
+      expect(threepids.find((t) => t.medium === "msisdn")!.added_at).toBe(kept.added_at);
+      expect((await loginWith({ identifier: { type: "m.id.thirdparty", medium: "email", address: "mailer.one@example.org" } })).status).toBe(403);
+      expect((await loginWith({ identifier: { type: "m.id.thirdparty", medium: "email", address: "MAILER.TWO@example.org" } })).status).toBe(200);
+      // Leaving threepids out changes nothing; an empty list removes them all.
+      expect((await (await call(path, adminToken, "PUT", { displayname: "Mailer" })).json()).threepids).toHaveLength(2);
+      expect((await (await call(path, adminToken, "PUT", { threepids: [] })).json()).threepids).toEqual([]);
+      expect((await loginWith({ identifier: { type: "m.id.thirdparty", medium: "email", address: "mailer.two@example.org" } })).status).toBe(403);
+    });
+
+    it.each([
+      ["not a list", { threepids: { medium: "email", address: "a@example.org" } }],
+      ["null", { threepids: null }],
+      ["an entry without address", { threepids: [{ medium: "email" }] }],
+      ["an entry without medium", { threepids: [{ address: "a@example.org" }] }],
+      ["a non-string address", { threepids: [{ medium: "email", address: 42 }] }],
+      ["an e-mail address without @", { threepids: [{ medium: "email", address: "not-an-address" }] }],
+    ])("refuses a malformed threepids (%s) with 400, changing nothing", async (_name, body) => {
+      const response = await call("/_synapse/admin/v2/users/%40badmail%3Atest.local", adminToken, "PUT", body);
+      expect(response.status).toBe(400);
+      expect((await response.json()).errcode).toBe("M_INVALID_PARAM");
+      expect((await call("/_synapse/admin/v2/users/%40badmail%3Atest.local", adminToken)).status).toBe(404);
+    });
+  });
+
   it("lists users with from, limit and name", async () => {
     const all = await (await call("/_synapse/admin/v2/users?limit=2", adminToken)).json();
     expect(all.users).toHaveLength(2);

@@ -24,7 +24,12 @@ function userJson(user: UserDetails) {
   return {
     ...userSummaryJson(user),
     last_seen_ts: user.lastLoginAt?.getTime() ?? null,
-    threepids: user.threepids,
+    threepids: user.threepids.map((threepid) => ({
+      medium: threepid.medium,
+      address: threepid.address,
+      added_at: threepid.addedAt.getTime(),
+      validated_at: threepid.validatedAt.getTime(),
+    })),
     external_ids: user.externalIds.map((link) => ({ auth_provider: link.authProvider, external_id: link.externalId })),
   };
 }
@@ -43,6 +48,8 @@ const userUpdateSchema = z.object({
   password: z.string().min(1).optional(),
   logout_devices: z.boolean().optional(),
   external_ids: z.array(z.object({ auth_provider: z.string().min(1), external_id: z.string().min(1) })).optional(),
+  // Synapse requires medium and address in every entry; other keys in an entry are ignored.
+  threepids: z.array(z.object({ medium: z.string().min(1), address: z.string().min(1) })).optional(),
 });
 
 export async function putUser({ request, params, json }: MatrixRequest): Promise<Response> {

@@ -18,7 +18,7 @@ export interface UserDetails {
   lastLoginAt: Date | null;
   hasPassword: boolean;
   externalIds: { authProvider: string; externalId: string }[];
-  threepids: { medium: string; address: string }[];
+  threepids: { medium: string; address: string; addedAt: Date; validatedAt: Date }[];
   devices: { deviceId: string; displayName: string | null; lastSeenAt: Date | null; lastSeenIp: string | null }[];
 }
 
@@ -37,7 +37,7 @@ export async function findUserDetails(userId: string): Promise<UserDetails | nul
     lastLoginAt: user.lastLoginAt,
     hasPassword: user.passwordHash !== null,
     externalIds: user.externalIds.map(({ authProvider, externalId }) => ({ authProvider, externalId })),
-    threepids: user.threepids.map(({ medium, address }) => ({ medium, address })),
+    threepids: user.threepids.map(({ medium, address, addedAt, validatedAt }) => ({ medium, address, addedAt, validatedAt })),
     devices: user.devices.map(({ deviceId, displayName, lastSeenAt, lastSeenIp }) => ({ deviceId, displayName, lastSeenAt, lastSeenIp })),
   };
 }
@@ -76,12 +76,25 @@ export interface UserUpdate {
   password?: string;
   logout_devices?: boolean;
   external_ids?: { auth_provider: string; external_id: string }[];
+  threepids?: { medium: string; address: string }[];
+}
+
+/**
+ * A third-party ID as it is stored and looked up at login: e-mail addresses trimmed and lower-cased
+ * (as findUserIdByThreepid and the m.id.thirdparty login compare them), other media as given.
+ * Synapse refuses an address it cannot split into local part and domain.
+ */
+export function canonicalThreepid(medium: string, address: string): { medium: string; address: string } {
+  if (medium !== "email") return { medium, address };
+  const canonical = address.trim().toLowerCase();
+  if (canonical.split("@").length !== 2) throw new MatrixError("M_INVALID_PARAM", "Unable to parse email address");
+  return { medium, address: canonical };
 }
 
 /**
  * Synapse's PUT /_synapse/admin/v2/users/{userId}: creates the user if it does not exist, else
  * updates what the body names. `external_ids` replaces the user's links; a link held by another
- * user is refused (409), as Synapse does.
+ * user is refused (409), as Synapse does. `threepids` replaces the user's third-party IDs.
  */
 export async function upsertUser(userId: string, update: UserUpdate): Promise<{ created: boolean }> {
   const config = getConfig();
@@ -89,6 +102,9 @@ export async function upsertUser(userId: string, update: UserUpdate): Promise<{ 
   const rules = { serverName: config.server_name, allowUnderscorePrefix: config.allow_underscore_prefixed_localpart };
   const passwordHash =
     update.password === undefined ? undefined : await hashPassword(update.password, { pepper: config.password_config.pepper, rounds: config.bcrypt_rounds });
+
+  // Checked before anything is written: a bad address must not leave a half-made user behind.
+  const threepids = update.threepids?.map(({ medium, address }) => canonicalThreepid(medium, address));
 
   let created = false;
   if (!(await db().user.findUnique({ where: { userId } }))) {
@@ -113,6 +129,27 @@ export async function upsertUser(userId: string, update: UserUpdate): Promise<{ 
         ...(passwordHash !== undefined && !created ? { passwordHash } : {}),
       },
     });
+    if (threepids) {
+      // Synapse replaces the set: removes what is no longer listed, adds what is new (dated now),
+      // keeps the rest with its dates. An address bound to someone else moves to this user, as
+      // Synapse's user_add_threepid upsert does.
+      const current = await tx.threePid.findMany({ where: { userId }, select: { medium: true, address: true } });
+      const key = (threepid: { medium: string; address: string }) => `${threepid.medium}\u0000${threepid.address}`;
+      const wanted = new Map(threepids.map((threepid) => [key(threepid), threepid]));
+      const kept = new Set(current.map(key));
+      for (const threepid of current) {
+        if (!wanted.has(key(threepid))) await tx.threePid.delete({ where: { medium_address: threepid } });
+      }
+      const now = new Date();
+      for (const threepid of wanted.values()) {
+        if (kept.has(key(threepid))) continue;
+        await tx.threePid.upsert({
+          where: { medium_address: threepid },
+          create: { ...threepid, userId, addedAt: now, validatedAt: now },
+          update: { userId, addedAt: now, validatedAt: now },
+        });
+      }
+    }
     if (update.external_ids) {
       await tx.userExternalId.deleteMany({ where: { userId } });
       for (const link of update.external_ids) {
