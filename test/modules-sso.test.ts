@@ -1,7 +1,8 @@
 // Custom OIDC mapping providers inside the real service, against a real OpenID Provider: the example
-// email mapper, and the rules of the mapping loop (Synapse's _call_attribute_mapper) with scripted
-// modules — the 1000-call cap, MappingError, RedirectError, other exceptions, malformed answers, and
-// invalid localparts. (SAML has no login flow yet; its mapping providers are covered in-process by
+// email mapper, and the rules of the mapping loop (Synapse's _call_attribute_mapper and the contract
+// in its docs/sso_mapping_providers.md) with scripted modules — the 1000-call cap and invalid
+// localparts ending the login (the module's word is final), the picker only for no localpart or a
+// confirmation, MappingError, RedirectError, other exceptions and malformed answers. (SAML has no login flow yet; its mapping providers are covered in-process by
 // lib/modules/load.test.ts and test/module-examples.test.ts.)
 import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
@@ -27,6 +28,7 @@ const ACCOUNTS = [
   account("op-unverified", { email: "newbie@example.org", email_verified: false }),
   account("op-nomail", { name: "No Mail" }),
   account("op-plain", { preferred_username: "plain", name: "Plain" }),
+  account("op-elodie", { preferred_username: "Nm.Élodie Z", name: "Élodie" }),
 ];
 
 afterAll(disconnectAll);
@@ -67,6 +69,9 @@ describe.each(BACKENDS)("OIDC mapping provider modules on %s", (backend) => {
           scripted("taken", { behaviour: "constant", localpart: "taken" }),
           scripted("invalid", { behaviour: "constant", localpart: "Not Valid!" }),
           scripted("underscore", { behaviour: "constant", localpart: "_hidden" }),
+          scripted("empty", { behaviour: "constant", localpart: "" }),
+          scripted("nobody", { behaviour: "constant", localpart: null }),
+          scripted("confirm", { behaviour: "constant", localpart: "Not Valid!", confirm: true }),
           scripted("boom", { behaviour: "throw", message: "kaboom" }),
           scripted("refuse", { behaviour: "mapping-error", message: "Only staff may sign in here." }),
           scripted("redirect", { behaviour: "redirect", location: "https://questions.example/more?step=1" }),
@@ -140,31 +145,59 @@ describe.each(BACKENDS)("OIDC mapping provider modules on %s", (backend) => {
   });
 
   describe("the mapping loop", () => {
-    it("calls the mapper at most 1000 times with failures 0…999 while the name is taken, then lets the person choose", async () => {
-      const { browser, response } = await signIn("taken", "op-plain");
-      expect(response.status).toBe(302);
-      expect(response.headers.get("location")).toBe(PICKER);
+    /** The error page a person gets when the module's proposal cannot become an account, nothing stored. */
+    async function expectMappingFailure(response: Response, sentence: string) {
+      expect(response.status).toBe(400);
+      expect(response.headers.get("location")).toBeNull();
+      const html = await response.text();
+      expect(html).toContain("mapping_error");
+      expect(html).toContain(sentence);
+    }
+
+    it("calls the mapper 1000 times with failures 0…999 while the name is taken, then ends the login on the error page", async () => {
+      const before = await database().user.count();
+      const { response } = await signIn("taken", "op-plain");
+      await expectMappingFailure(response, "every user name this server&#x27;s login settings proposed for you is already in use");
       expect(calls("taken")).toEqual(Array.from({ length: 1000 }, (_, index) => index));
-      expect(await (await browser.get(`${server.baseUrl}${PICKER}`)).text()).toContain("taken is taken, please choose another.");
+      // The admin learns which module and what it kept proposing.
+      expect(server.output()).toContain(`oidc-taken failed: ${SCRIPTED} proposed only localparts already in use in 1000 attempts`);
+      expect(await database().user.count()).toBe(before);
       expect(await usersLinkedTo("taken")).toBe(0);
     }, 120_000);
 
     it.each([
       ["invalid", "Not Valid!", "User ID can only contain characters a-z, 0-9, or"],
       ["underscore", "_hidden", "User ID may not begin with _"],
-    ])("never registers a localpart that is not valid (%s), whatever the module says", async (idp, localpart, reason) => {
+      ["empty", "", "User ID cannot be empty"],
+    ])("ends the login on the error page for a localpart that is not valid (%s), naming module and localpart in the log", async (idp, localpart, reason) => {
       const before = await database().user.count();
       const { browser, response } = await signIn(idp, "op-plain");
-      expect(response.status).toBe(302);
-      expect(response.headers.get("location")).toBe(PICKER);
+      await expectMappingFailure(response, "this server&#x27;s login settings proposed a user name that is not allowed");
       expect(calls(idp)).toEqual([0]);
-      const form = await (await browser.get(`${server.baseUrl}${PICKER}`)).text();
-      expect(form).toContain(reason);
-      // Submitting the module's proposal as it is is refused too.
-      const submit = await browser.postForm(`${server.baseUrl}${PICKER}`, { username: localpart });
-      expect(submit.status).toBe(400);
+      expect(server.output()).toContain(`oidc-${idp} failed: ${SCRIPTED} proposed the localpart ${JSON.stringify(localpart)}, which is not valid in a Matrix ID (${reason}`);
+      // No username picker session was made: the picker has nothing to offer this browser.
+      expect((await browser.get(`${server.baseUrl}${PICKER}`)).status).not.toBe(200);
       expect(await database().user.count()).toBe(before);
       expect(await usersLinkedTo(idp)).toBe(0);
+    });
+
+    it("sends the person to the username picker when the module proposes no localpart", async () => {
+      const { browser, response } = await signIn("nobody", "op-plain");
+      expect(response.status).toBe(302);
+      expect(response.headers.get("location")).toBe(PICKER);
+      expect(calls("nobody")).toEqual([0]);
+      expect((await browser.get(`${server.baseUrl}${PICKER}`)).status).toBe(200);
+    });
+
+    it("sends the person to the username picker when the module asks for confirmation, even of an invalid name, with the reason", async () => {
+      const { browser, response } = await signIn("confirm", "op-plain");
+      expect(response.status).toBe(302);
+      expect(response.headers.get("location")).toBe(PICKER);
+      const form = await (await browser.get(`${server.baseUrl}${PICKER}`)).text();
+      expect(form).toContain("User ID can only contain characters a-z, 0-9, or");
+      // Submitting the proposal as it is is refused there too.
+      expect((await browser.postForm(`${server.baseUrl}${PICKER}`, { username: "Not Valid!" })).status).toBe(400);
+      expect(await usersLinkedTo("confirm")).toBe(0);
     });
 
     it("shows a MappingError's message to the person", async () => {
@@ -199,6 +232,11 @@ describe.each(BACKENDS)("OIDC mapping provider modules on %s", (backend) => {
     it("serves the built-in Jinja provider by its legacy Synapse module name", async () => {
       const { response } = await signIn("jinja", "op-plain");
       expect((await tokenLogin(response.headers.get("location")!)).user_id).toBe("@plain:test.local");
+    });
+
+    it("normalises localpart_template's output byte for byte as Synapse (Nm.Élodie Z -> nm.=c3=89lodie=20z)", async () => {
+      const { response } = await signIn("jinja", "op-elodie");
+      expect((await tokenLogin(response.headers.get("location")!)).user_id).toBe("@nm.=c3=89lodie=20z:test.local");
     });
   });
 });

@@ -105,6 +105,8 @@ export function adaptOidcMapper(module: string, mapper: OidcMappingProvider): Oi
 
 /** The SAML mapping provider as a SAML flow will use it: remote ID, and attributes in the core's shape. */
 export interface SamlMapper {
+  /** The module as configured, for the admin's log. */
+  readonly name: string;
   /** The SAML attributes to request: the module's required and optional sets. */
   readonly requiredAttributes: ReadonlySet<string>;
   readonly optionalAttributes: ReadonlySet<string>;
@@ -119,6 +121,7 @@ export function adaptSamlMapper(
   attributes: { required: ReadonlySet<string>; optional: ReadonlySet<string> },
 ): SamlMapper {
   return {
+    name: module,
     requiredAttributes: attributes.required,
     optionalAttributes: attributes.optional,
     async getRemoteUserId(samlResponse, clientRedirectUrl) {

@@ -35,6 +35,8 @@ export interface SsoLoginRequest {
   authProviderId: string;
   remoteUserId: string;
   clientRedirectUrl: string;
+  /** The mapping provider's module as configured, named in the log when its proposal is unusable. */
+  mapperName?: string;
   /** The mapping provider, called with the number of proposals already refused. */
   mapUserAttributes: (failures: number) => Promise<UserAttributes>;
   /** Grandfathering: an existing account this identity should take over, if the protocol allows it. */
@@ -120,30 +122,47 @@ async function resolveAccount(request: SsoLoginRequest, config: HomeserverConfig
   return registerFromMapper(request, config);
 }
 
+/** What the person reads when the mapping provider's proposal cannot become an account. */
+export const MAPPING_EXHAUSTED_MESSAGE =
+  "We could not create an account for you: every user name this server's login settings proposed for you is already in use. Please contact the server's administrator.";
+export const MAPPING_INVALID_MESSAGE =
+  "We could not create an account for you: this server's login settings proposed a user name that is not allowed. Please contact the server's administrator.";
+
 /**
- * The mapping loop: ask for a localpart with failures = 0, 1, 2… until one is free, then register.
- * Where Synapse would stop at an error — no free name after 1000 tries, a name registration
- * refuses, a name taken in the meantime — the person goes to the username picker with the
- * suggestion shown and the reason, never to a dead end.
+ * The mapping loop (Synapse's _call_attribute_mapper and _register_mapped_user, and the contract in
+ * its docs/sso_mapping_providers.md): ask for a localpart with failures = 0, 1, 2… while it is taken,
+ * then register it. The provider's word is final — an admin's naming policy (say, "localpart =
+ * employee number") must not be overridden by a person typing another name — so the username
+ * picker appears only when the provider proposes no localpart or asks for confirmation; 1000 taken
+ * proposals, or one that is not a valid localpart, end the login with an error the admin finds in
+ * the log with the module's name.
  */
 async function registerFromMapper(request: SsoLoginRequest, config: HomeserverConfig): Promise<Outcome> {
   const rules = { serverName: config.server_name, allowUnderscorePrefix: config.allow_underscore_prefixed_localpart };
-  let first: UserAttributes | undefined;
+  const mapperName = request.mapperName ?? "the mapping provider";
   for (let failures = 0; failures < MAX_MAPPING_ATTEMPTS; failures++) {
     const attributes = await callMapper(() => request.mapUserAttributes(failures));
-    first ??= attributes;
-    if (attributes.localpart === null || attributes.localpart === undefined) {
-      return { kind: "pick", attributes, suggestion: null, problem: null };
+    const localpart = attributes.localpart;
+    if (localpart === null || localpart === undefined) return { kind: "pick", attributes, suggestion: null, problem: null };
+    // Like Synapse, "" is not "no localpart": it is an invalid one (below), not a taken one.
+    if (localpart !== "" && (await isUserIdTaken(qualifyUserId(localpart, config.server_name)))) continue;
+    if (attributes.confirmLocalpart) {
+      // The person may change the name here, as the provider asked; the picker explains a bad one.
+      return { kind: "pick", attributes, suggestion: localpart, problem: localpartProblem(localpart, rules)?.message ?? null };
     }
-    const problem = localpartProblem(attributes.localpart, rules);
-    if (problem) return { kind: "pick", attributes, suggestion: attributes.localpart, problem: problem.message };
-    if (await isUserIdTaken(qualifyUserId(attributes.localpart, config.server_name))) continue;
-    if (attributes.confirmLocalpart) return { kind: "pick", attributes, suggestion: attributes.localpart, problem: null };
+    const problem = localpartProblem(localpart, rules);
+    if (problem) {
+      logger.error(
+        `SSO login through ${request.authProviderId} failed: ${mapperName} proposed the localpart ${JSON.stringify(localpart)}, ` +
+          `which is not valid in a Matrix ID (${problem.message}); no account was created`,
+      );
+      throw new MappingError(MAPPING_INVALID_MESSAGE);
+    }
     try {
       const user = await createUser(
         {
-          localpart: attributes.localpart,
-          displayName: attributes.displayName || attributes.localpart,
+          localpart,
+          displayName: attributes.displayName || localpart,
           emails: attributes.emails ?? [],
           externalId: { authProvider: request.authProviderId, externalId: request.remoteUserId },
         },
@@ -155,17 +174,16 @@ async function registerFromMapper(request: SsoLoginRequest, config: HomeserverCo
         const linked = await findUserIdByExternalId(request.authProviderId, request.remoteUserId);
         if (linked) return { kind: "existing", userId: linked };
       }
+      // Taken between the check and the insert: the next proposal, as if it had been taken before.
       if (error instanceof MatrixError && error.errcode === "M_USER_IN_USE") continue;
       throw error;
     }
   }
-  const attributes = first!;
-  return {
-    kind: "pick",
-    attributes,
-    suggestion: attributes.localpart,
-    problem: attributes.localpart ? `${attributes.localpart} is taken, please choose another.` : null,
-  };
+  logger.error(
+    `SSO login through ${request.authProviderId} failed: ${mapperName} proposed only localparts already in use ` +
+      `in ${MAX_MAPPING_ATTEMPTS} attempts (failures = 0…${MAX_MAPPING_ATTEMPTS - 1}); no account was created`,
+  );
+  throw new MappingError(MAPPING_EXHAUSTED_MESSAGE);
 }
 
 /** sso.update_profile_information: re-sync the display name from the IdP (one mapper call, not Synapse's loop). */

@@ -20,7 +20,7 @@ function buildRegistry(config: HomeserverConfig): Map<string, IdentityProvider> 
   for (const settings of ssoConfigOf(config).oidcProviders) {
     const mapper = oidcMappers.get(settings.id);
     if (!mapper) throw new Error(`no mapping provider was loaded for ${settings.id}`);
-    registry.set(settings.id, new OidcIdentityProvider(settings, config, adaptOidcMapper(mapper.name, mapper.instance)));
+    registry.set(settings.id, new OidcIdentityProvider(settings, config, adaptOidcMapper(mapper.name, mapper.instance), mapper.name));
   }
   // SAML ("saml") and CAS ("cas") after OIDC. Their SAML mapping provider comes from lib/modules too.
   const saml = samlProviderFor(config);

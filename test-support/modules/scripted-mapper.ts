@@ -11,6 +11,8 @@ interface ScriptedConfig {
   message: string;
   location: string;
   callsFile: string | null;
+  /** Ask the person to confirm the proposed localpart (confirmLocalpart). */
+  confirm: boolean;
 }
 
 export default class ScriptedMapper implements OidcMappingProvider {
@@ -23,6 +25,7 @@ export default class ScriptedMapper implements OidcMappingProvider {
       message: typeof config.message === "string" ? config.message : "scripted",
       location: typeof config.location === "string" ? config.location : "https://questions.example/",
       callsFile: typeof config.calls_file === "string" ? config.calls_file : null,
+      confirm: config.confirm === true,
     };
   }
 
@@ -37,7 +40,7 @@ export default class ScriptedMapper implements OidcMappingProvider {
     switch (this.config.behaviour) {
       case "constant":
         // Ignores `failures` on purpose: always proposes the same name.
-        return { localpart: this.config.localpart, displayName: "Scripted" };
+        return { localpart: this.config.localpart, displayName: "Scripted", confirmLocalpart: this.config.confirm };
       case "throw":
         throw new TypeError(`scripted failure: ${this.config.message}`);
       case "mapping-error":

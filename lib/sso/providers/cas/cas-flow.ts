@@ -62,6 +62,8 @@ async function completeCasLogin(provider: CasIdentityProvider, ticket: string, r
     authProviderId: provider.id,
     remoteUserId: cas.username,
     clientRedirectUrl,
+    // CAS has no mapping-provider modules: the name is always the hex-mapped CAS user name.
+    mapperName: "the built-in CAS user name mapping",
     mapUserAttributes: async (failures) => ({
       localpart: failures ? `${localpart}${failures}` : localpart,
       displayName,

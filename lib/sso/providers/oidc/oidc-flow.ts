@@ -121,6 +121,7 @@ async function processCallback(query: URLSearchParams, cookie: string | undefine
     authProviderId: provider.id,
     remoteUserId,
     clientRedirectUrl: session.clientRedirectUrl,
+    mapperName: provider.mapperName,
     mapUserAttributes: (failures) => Promise.resolve(mapper.mapUserAttributes(userinfo, token, failures)),
     findGrandfatheredUser: provider.settings.allow_existing_users
       ? async () => findExistingUserByLocalpart((await callMapper(async () => mapper.mapUserAttributes(userinfo, token, 0))).localpart)

@@ -41,6 +41,8 @@ export class OidcIdentityProvider {
     readonly settings: OidcProviderConfig,
     private readonly homeserver: HomeserverConfig,
     readonly mapper: OidcMappingProvider,
+    /** The mapping provider's module as configured, for the admin's log when it proposes something unusable. */
+    readonly mapperName = "the OIDC mapping provider",
   ) {
     if (settings.skip_verification) {
       logger.warn(`OIDC provider ${settings.id}: skip_verification is on. Never use this outside development.`);

@@ -91,6 +91,7 @@ export async function handleSamlAuthnResponse(request: Request): Promise<Respons
     authProviderId: provider.id,
     remoteUserId: await remoteUserId(),
     clientRedirectUrl,
+    mapperName: mapper.name,
     mapUserAttributes: (failures) => mapper.mapUserAttributes(samlResponse, failures, clientRedirectUrl),
     // Accounts made before the external-ID link existed: the one named by this attribute (Synapse).
     findGrandfatheredUser: grandfatheredAttribute
