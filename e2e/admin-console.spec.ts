@@ -30,11 +30,18 @@ async function signIn(page: import("@playwright/test").Page, username: string, p
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
-test("a non-admin is refused with 403", async ({ page }) => {
+test("a non-admin's right password is answered as a wrong one, and an admin who loses the flag gets 403", async ({ page }) => {
   await signIn(page, "worker", "worker-password");
-  await expect(page.getByRole("heading", { name: "Not allowed" })).toBeVisible();
+  await expect(page.getByRole("status")).toHaveText("Invalid username or password.");
+  await expect(page).toHaveURL(/\/admin\/sign-in/);
+
+  await createUserDirectly(fixture.server.databaseUrl, { localpart: "demoted", password: "demoted-password", admin: true });
+  await signIn(page, "demoted", "demoted-password");
+  await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
+  await useDatabase(fixture.server.databaseUrl).user.update({ where: { userId: "@demoted:test.local" }, data: { admin: false } });
   const response = await page.goto(`${base}/admin/theme`);
   expect(response?.status()).toBe(403);
+  await expect(page.getByRole("heading", { name: "Not allowed" })).toBeVisible();
 });
 
 test("an admin themes the pages: preview first, then the real pages after saving", async ({ page }) => {

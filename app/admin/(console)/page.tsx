@@ -1,13 +1,13 @@
 // /admin – the accounts of this server, searchable by ID or display name.
 import Link from "next/link";
-import { listUsers } from "@/lib/admin/user-admin";
+import { consoleUserList } from "@/lib/admin/console-data";
 
 export const dynamic = "force-dynamic";
 
 export default async function UsersPage({ searchParams }: { searchParams: Promise<{ q?: string; from?: string }> }) {
   const { q, from } = await searchParams;
   const offset = Math.max(0, Number(from ?? 0) || 0);
-  const { users, total } = await listUsers({ from: offset, limit: 50, name: q || undefined });
+  const { users, total } = await consoleUserList({ from: offset, limit: 50, name: q || undefined });
   return (
     <main className="card wide">
       <h1>Users</h1>

@@ -1,5 +1,6 @@
 // /admin/sign-in – sign in to the admin console with a password, or with single sign-on when
 // identity providers are configured.
+import { passwordLoginEnabled } from "@/lib/auth/login";
 import { getConfig } from "@/lib/config/load-config";
 import { identityProviders } from "@/lib/sso/registry";
 import { PasswordSignInForm } from "./password-sign-in-form";
@@ -16,7 +17,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       <h1>Admin sign-in</h1>
       <p className="muted">{config.server_name}</p>
       {error ? <p className="message error" role="alert">Sign-in failed. Check your details and try again.</p> : null}
-      <PasswordSignInForm />
+      {passwordLoginEnabled(config) ? <PasswordSignInForm /> : null}
       {providers.length > 0 ? (
         <a className="button secondary" href={`/_matrix/client/v3/login/sso/redirect?${new URLSearchParams({ redirectUrl: returnUrl })}`}>
           Sign in with single sign-on

@@ -17,6 +17,7 @@ export function PasswordSignInForm() {
     });
     setBusy(false);
     if (result?.ok) window.location.assign("/admin");
+    else if (result?.error === "RateLimited") setError("Too many sign-in attempts. Wait a minute and try again.");
     else setError("Invalid username or password.");
   }
 

@@ -1,5 +1,5 @@
 // /admin/theme – the theme editor with a live preview of every themed page, and the saved versions.
-import { listThemeVersions, activeTheme } from "@/lib/theme/theme-store";
+import { consoleThemeState } from "@/lib/admin/console-data";
 import { PREVIEW_PAGES } from "@/lib/admin/preview-samples";
 import { PAGE_KINDS } from "@/lib/theme/theme-schema";
 import { rollBackThemeAction } from "../actions";
@@ -8,7 +8,7 @@ import { ThemeEditor } from "./theme-editor";
 export const dynamic = "force-dynamic";
 
 export default async function ThemePage() {
-  const [{ theme, version }, versions] = await Promise.all([activeTheme(), listThemeVersions()]);
+  const { theme, version, versions } = await consoleThemeState();
   return (
     <main className="card wide">
       <h1>Theme</h1>

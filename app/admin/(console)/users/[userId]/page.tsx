@@ -1,7 +1,7 @@
 // /admin/users/{userId} – one account: external IDs, devices, last login; deactivate, reactivate,
 // remove an external-ID link.
 import { notFound } from "next/navigation";
-import { findUserDetails } from "@/lib/admin/user-admin";
+import { consoleUserDetails } from "@/lib/admin/console-data";
 import { removeExternalIdAction, setUserDeactivatedAction } from "../../actions";
 
 export const dynamic = "force-dynamic";
@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 const when = (date: Date | null) => date?.toISOString().slice(0, 16).replace("T", " ") ?? "never";
 
 export default async function UserPage({ params }: { params: Promise<{ userId: string }> }) {
-  const user = await findUserDetails(decodeURIComponent((await params).userId));
+  const user = await consoleUserDetails(decodeURIComponent((await params).userId));
   if (!user) notFound();
   return (
     <main className="card wide">
