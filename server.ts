@@ -27,12 +27,15 @@ import path from "node:path";
 import next from "next";
 import { ConfigError, configPath, loadConfigFile, setConfig } from "./lib/config/load-config";
 import type { HomeserverConfig } from "./lib/config/schema";
+import { databaseProviderOf, sqliteFilePath } from "./lib/db/adapter";
 import { databaseUrl } from "./lib/db/client";
 import { applyPendingMigrations, releaseSchemaEngine } from "./lib/db/schema-engine";
 import { logger } from "./lib/logging/logger";
 import { loadModules } from "./lib/modules/node-loader";
 import { isWorkerProcess, superviseWorkers } from "./lib/process/workers";
 import { renderDocument } from "./lib/pages/html-renderer";
+import { describeWhitelistEntry } from "./lib/sso/client-redirect";
+import { ssoConfigOf } from "./lib/sso/config";
 import { identityProviders } from "./lib/sso/registry";
 import { registerHtmlRenderer } from "./lib/pages/html-response";
 
@@ -51,6 +54,16 @@ function findProjectDir(start: string): string {
   }
 }
 
+/**
+ * Where `npm run demo` / `npm run dev` keep the secrets they generate in place of the sample
+ * config's published one: beside the SQLite database (./data by default).
+ */
+function demoSecretsFile(): string {
+  const url = databaseUrl();
+  const dataDir = databaseProviderOf(url) === "sqlite" ? path.dirname(sqliteFilePath(url)) : path.resolve("data");
+  return path.join(dataDir, "demo-secrets.json");
+}
+
 /** Synapse's per-listener `x_forwarded: true`: trust X-Forwarded-For from a reverse proxy. */
 function trustsForwardedFor(config: HomeserverConfig): boolean {
   const listeners = (config as { listeners?: unknown }).listeners;
@@ -67,7 +80,7 @@ function setClientIp(request: IncomingMessage, trustForwarded: boolean): void {
 async function main(): Promise<void> {
   let config: HomeserverConfig;
   try {
-    config = loadConfigFile();
+    config = loadConfigFile(configPath(), demoIdp ? { generatedSecretsFile: demoSecretsFile() } : {});
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -91,6 +104,8 @@ async function main(): Promise<void> {
   }
   // Worker processes (worker_processes > 1) serve; the primary has migrated before forking them.
   if (isWorkerProcess()) return serve(config);
+  // The whitelist is matched more strictly than Synapse's plain prefix: say how each entry is read.
+  for (const entry of ssoConfigOf(config).clientWhitelist) logger.info(`sso.client_whitelist: ${describeWhitelistEntry(entry)}`);
 
   if (demoIdp) {
     const { startDemoIdp } = await import("./scripts/demo-idp");

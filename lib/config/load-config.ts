@@ -7,6 +7,7 @@ import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { logger } from "../logging/logger";
+import { withGeneratedSecrets } from "./secrets";
 import { homeserverConfigSchema, KNOWN_TOP_LEVEL_KEYS, type HomeserverConfig } from "./schema";
 
 export class ConfigError extends Error {
@@ -70,7 +71,15 @@ export function parseHomeserverConfig(raw: unknown, file = configPath()): Homese
   };
 }
 
-export function loadConfigFile(file = configPath()): HomeserverConfig {
+export interface LoadConfigOptions {
+  /**
+   * Demo and development runs: fill in missing or sample homeserver secrets from this file,
+   * generating them on first use (lib/config/secrets.ts).
+   */
+  generatedSecretsFile?: string;
+}
+
+export function loadConfigFile(file = configPath(), options: LoadConfigOptions = {}): HomeserverConfig {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -82,6 +91,9 @@ export function loadConfigFile(file = configPath()): HomeserverConfig {
     raw = parseYaml(text);
   } catch (error) {
     throw new ConfigError(`Homeserver config ${file} is not valid YAML: ${(error as Error).message}`);
+  }
+  if (options.generatedSecretsFile && raw !== null && typeof raw === "object" && !Array.isArray(raw)) {
+    raw = withGeneratedSecrets(raw as Record<string, unknown>, options.generatedSecretsFile);
   }
   return parseHomeserverConfig(raw, file);
 }

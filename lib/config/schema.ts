@@ -3,6 +3,7 @@
 // reported once at start-up (see load-config.ts).
 import { z } from "zod";
 import { durationMs } from "./duration";
+import { isPublishedSampleSecret, SAMPLE_SECRET_MESSAGE } from "./secrets";
 
 const rateLimit = (perSecond: number, burstCount: number) =>
   z
@@ -36,6 +37,12 @@ const passwordPolicy = z
   });
 
 /** The SSO sections; their inner shape is validated by the SSO modules that read them. */
+/** macaroon_secret_key, form_secret: long enough, and not a value anyone can read in this repository. */
+const homeserverSecret = z
+  .string()
+  .min(16, "must be at least 16 characters")
+  .refine((value) => !isPublishedSampleSecret(value), SAMPLE_SECRET_MESSAGE);
+
 const ssoSection = z.record(z.string(), z.unknown());
 
 /** An extension module entry (`modules`, `password_providers`): see lib/modules and the README. */
@@ -85,8 +92,8 @@ export const homeserverConfigSchema = z
         account: { per_second: 0.003, burst_count: 5 },
         failed_attempts: { per_second: 0.17, burst_count: 3 },
       }),
-    macaroon_secret_key: z.string().min(16, "must be at least 16 characters").optional(),
-    form_secret: z.string().min(16, "must be at least 16 characters").optional(),
+    macaroon_secret_key: homeserverSecret.optional(),
+    form_secret: homeserverSecret.optional(),
     session_lifetime: durationMs.nullable().default(null),
     refreshable_access_token_lifetime: durationMs.nullable().default(300_000),
     refresh_token_lifetime: durationMs.nullable().default(null),

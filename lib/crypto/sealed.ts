@@ -1,20 +1,10 @@
 // Sealed values for cookies: encrypted and authenticated (JWE, dir + A256GCM, via jose) with a key
 // derived from the homeserver's signing secret, with an expiry. A sealed value cannot be read or
 // altered by the browser that carries it, and one sealed for a purpose cannot be replayed for another.
-import { hkdfSync } from "node:crypto";
 import { EncryptJWT, jwtDecrypt, type JWTPayload } from "jose";
+import { keyForPurpose } from "../config/secrets";
 
-const keys = new Map<string, Uint8Array>();
-
-function keyFor(secret: string, purpose: string): Uint8Array {
-  const cacheKey = `${purpose}\u0000${secret}`;
-  let key = keys.get(cacheKey);
-  if (!key) {
-    key = new Uint8Array(hkdfSync("sha256", secret, "matrix-sso-login", `sealed:${purpose}`, 32));
-    keys.set(cacheKey, key);
-  }
-  return key;
-}
+const keyFor = (secret: string, purpose: string) => keyForPurpose(secret, `sealed:${purpose}`);
 
 export async function seal(payload: JWTPayload, secret: string, purpose: string, lifetimeSeconds: number): Promise<string> {
   return new EncryptJWT(payload)
