@@ -27,7 +27,7 @@ export const CORP_ACCOUNTS: DemoAccount[] = [
   { sub: "corp-digits", password: "digits-pw", claims: { preferred_username: "12345", name: "Numbers", department: "research" } },
 ];
 
-export const SOCIAL_ACCOUNTS: DemoAccount[] = Array.from({ length: 6 }, (_, index) => ({
+export const SOCIAL_ACCOUNTS: DemoAccount[] = Array.from({ length: 8 }, (_, index) => ({
   sub: `social-${index}`,
   password: `social-pw-${index}`,
   claims: { preferred_username: `friend${index}`, name: `Friend ${index}`, email: `friend${index}@social.example` },

@@ -23,6 +23,7 @@ describe("crossSiteRequestProblem", () => {
     ["another site that claims our Origin (only non-browsers can)", { "sec-fetch-site": "cross-site", origin: "https://matrix.example.org" }],
     ["an older browser on another site", { origin: "https://evil.example", host: "matrix.example.org" }],
     ["an Origin that is not a URL", { origin: "garbage", host: "matrix.example.org" }],
+    ["an opaque origin without Sec-Fetch-Site (a sandboxed frame or data: page)", { origin: "null", host: "matrix.example.org" }],
   ])("refuses %s", (_name, values) => {
     expect(crossSiteRequestProblem(headers(values), PUBLIC)).not.toBeNull();
   });

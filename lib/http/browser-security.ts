@@ -8,8 +8,10 @@
 //   `same-origin` (or `none`: typed by the person); `same-site` is refused too, so a sibling host
 //   (another port or subdomain) cannot post. When it is present, it decides.
 // - Otherwise (older browsers) `Origin` must be the public_baseurl origin or the origin the request
-//   was addressed to (its Host). `Origin: null` is let through there: browsers send it for our own
-//   same-origin forms, because our pages use `Referrer-Policy: no-referrer`.
+//   was addressed to (its Host). `Origin: null` is refused there: it is what a sandboxed frame or a
+//   data: page sends, so it proves nothing about where the request came from. (Browsers also send it
+//   for our own forms under `Referrer-Policy: no-referrer`, but every browser that does so also
+//   sends `Sec-Fetch-Site`, which decides first.)
 //
 // A request with neither header does not come from a browser that would carry the person's cookies
 // on a cross-site request, so it is let through. The SameSite=Lax session cookies remain a second
@@ -39,7 +41,8 @@ export function crossSiteRequestProblem(headers: Headers, publicBaseUrl: string 
     return fetchSite === "same-origin" || fetchSite === "none" ? null : `the browser marked the request as ${fetchSite}`;
   }
   const origin = headers.get("origin");
-  if (origin === null || origin === "null") return null;
+  if (origin === null) return null;
+  if (origin === "null") return "the request comes from an opaque origin (Origin: null)";
   const requestOrigin = originOf(origin);
   if (requestOrigin === null) return "the Origin header is not a URL";
   const host = headers.get("host");

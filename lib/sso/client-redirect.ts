@@ -32,9 +32,49 @@ export function displayUrlOf(redirectUrl: string): string {
   return `${url.protocol}//${url.host}${url.pathname}`;
 }
 
-/** Synapse's client_whitelist: a plain prefix match. */
+function parseUrl(value: string): URL | null {
+  try {
+    return new URL(value);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether `redirectUrl` is covered by one sso.client_whitelist entry. Synapse matches a plain string
+ * prefix, so an entry without a path (`https://app.example.com`) also covers
+ * `https://app.example.com.evil.net/`, which then receives a login token without the confirm page.
+ * Here an entry is matched at boundaries instead (a deliberate difference, named in the README): the
+ * same scheme, host and port, and a path equal to the entry's or below it (`/app` covers `/app` and
+ * `/app/x`, not `/apple`; `/app/` covers what is below `/app/`). An entry with a query or fragment
+ * must also be a prefix of the whole URL. An entry that is not a URL covers nothing.
+ */
+function whitelistEntryCovers(entryText: string, redirectUrl: URL): boolean {
+  const entry = parseUrl(entryText);
+  if (!entry) return false;
+  if (entry.protocol !== redirectUrl.protocol || entry.host !== redirectUrl.host) return false;
+  if (entry.username !== redirectUrl.username || entry.password !== redirectUrl.password) return false;
+  const prefix = entry.pathname;
+  const path = redirectUrl.pathname;
+  const pathCovered = prefix.endsWith("/") ? path.startsWith(prefix) : path === prefix || path.startsWith(`${prefix}/`);
+  if (!pathCovered) return false;
+  return entry.search || entry.hash ? redirectUrl.href.startsWith(entry.href) : true;
+}
+
 export function isWhitelistedClient(redirectUrl: string, whitelist: string[]): boolean {
-  return whitelist.some((prefix) => redirectUrl.startsWith(prefix));
+  const url = parseUrl(redirectUrl);
+  return url !== null && whitelist.some((entry) => whitelistEntryCovers(entry, url));
+}
+
+/** How an sso.client_whitelist entry is read, in words for the start-up log. */
+export function describeWhitelistEntry(entryText: string): string {
+  const entry = parseUrl(entryText);
+  if (!entry) return `"${entryText}" is not a URL and covers no client`;
+  const where = `${entry.protocol}//${entry.host}`;
+  const path = entry.pathname || "/";
+  const paths = path.endsWith("/") ? `every path under ${path}` : `${path} and every path under ${path}/`;
+  const extra = entry.search || entry.hash ? `, starting with ${entry.search}${entry.hash}` : "";
+  return `"${entryText}" covers ${where} (that scheme, host and port only), ${paths}${extra}`;
 }
 
 /** The form-action CSP source that lets the confirm form's redirect reach the client. */

@@ -94,6 +94,7 @@ const FORGERIES = [
   { name: "a sibling on the same host (same-site)", origin: "http://127.0.0.1:1", fetchSite: "same-site" },
   { name: "an opaque origin", origin: "null", fetchSite: "cross-site" },
   { name: "another site, in a browser without Sec-Fetch-Site", origin: "https://evil.example", fetchSite: "" },
+  { name: "an opaque origin, in a browser without Sec-Fetch-Site", origin: "null", fetchSite: "" },
 ];
 
 describe("browser-facing pages", () => {
@@ -233,7 +234,7 @@ describe("browser-facing pages", () => {
     });
 
     it("lets through a form posted without browser headers (not a browser: no ambient cookies to abuse)", async () => {
-      const browser = await reachPicker(5);
+      const browser = await reachPicker(1 + FORGERIES.length);
       const response = await browser.postForm(`${base}/_synapse/client/pick_username/account_details`, { username: "_bad" });
       expect(response.status).toBe(400);
     });
