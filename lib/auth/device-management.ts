@@ -4,7 +4,7 @@ import { db } from "../db/client";
 import { MatrixError } from "../matrix/errors";
 import { requireJsonObject, type MatrixRequest } from "../matrix/route";
 import { authenticateRequest } from "./access-tokens";
-import { deleteDevices } from "./devices";
+import { checkDeviceDisplayName, deleteDevices } from "./devices";
 import { notifyLoggedOut } from "./logged-out";
 import { requireUiAuth } from "./ui-auth/check-ui-auth";
 
@@ -41,6 +41,8 @@ export async function renameDevice({ request, params, json }: MatrixRequest): Pr
   if (body.display_name !== undefined && typeof body.display_name !== "string") {
     throw new MatrixError("M_INVALID_PARAM", "Invalid param: display_name");
   }
+  // Synapse's update_device checks the length before it looks for the device.
+  checkDeviceDisplayName(body.display_name);
   await ownDevice(userId, params.deviceId);
   if (typeof body.display_name === "string") {
     await db().device.update({ where: { userId_deviceId: { userId, deviceId: params.deviceId } }, data: { displayName: body.display_name } });

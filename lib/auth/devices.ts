@@ -1,6 +1,22 @@
 // Devices, and the tokens tied to them.
 import { db, type Database, type Transaction } from "../db/client";
+import { MatrixError } from "../matrix/errors";
 import { randomUppercaseLetters } from "./secrets";
+
+/** Synapse's MAX_DEVICE_DISPLAY_NAME_LEN (synapse/handlers/device.py), in code points as Python counts. */
+export const MAX_DEVICE_DISPLAY_NAME_LENGTH = 100;
+
+/**
+ * Refuses a display name longer than Synapse allows, with Synapse's error: 400 M_TOO_LARGE "Device
+ * display name is too long (max 100)" (its _check_device_name_length, for a new device at login and
+ * for a rename alike). Status 400, not the 413 that M_TOO_LARGE has for an over-long request body.
+ */
+export function checkDeviceDisplayName(name: string | null | undefined): void {
+  if (!name || name.length <= MAX_DEVICE_DISPLAY_NAME_LENGTH) return;
+  if ([...name].length > MAX_DEVICE_DISPLAY_NAME_LENGTH) {
+    throw new MatrixError("M_TOO_LARGE", `Device display name is too long (max ${MAX_DEVICE_DISPLAY_NAME_LENGTH})`, {}, 400);
+  }
+}
 
 export interface DeviceOrigin {
   displayName?: string | null;
@@ -17,9 +33,11 @@ export function newDeviceId(): string {
 /**
  * The statement that makes sure the device exists for the user: an existing device of theirs is
  * reused (its display name is kept, as in Synapse), otherwise it is created. Not yet run: the caller
- * awaits it or puts it in a batch transaction with the rest of a login's writes.
+ * awaits it or puts it in a batch transaction with the rest of a login's writes. Throws at once for
+ * a display name that is too long (checked whether or not the device exists, as in Synapse).
  */
 export function upsertDevice(client: Transaction | Database, userId: string, deviceId: string, origin: DeviceOrigin) {
+  checkDeviceDisplayName(origin.displayName);
   const now = new Date();
   return client.device.upsert({
     where: { userId_deviceId: { userId, deviceId } },

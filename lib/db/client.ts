@@ -79,7 +79,8 @@ export function containsNulCharacter(value: unknown): boolean {
  * PostgreSQL cannot store or compare a NUL character in text (SQLite can), so a request carrying
  * one — a user ID, a device ID, a session ID — would fail with a database error, i.e. a 500, on
  * PostgreSQL only. Every query refuses such values up front instead, on both databases alike, with
- * the 400 a client can act on.
+ * the 400 a client can act on. The client is shared by code from several copies of lib/ (see
+ * holder below), so whoever catches this error recognises it by its brand (lib/matrix/errors.ts).
  */
 function withoutNulCharacters(client: SqlitePrismaClient): Database {
   return client.$extends({

@@ -4,7 +4,7 @@
 // become responses. Handlers get plain input and return a JSON-able object or a Response.
 import { getConfig } from "../config/load-config";
 import { logger } from "../logging/logger";
-import { MatrixError, MatrixResponseError, unrecognized } from "./errors";
+import { isMatrixError, isMatrixResponseError, MatrixError, unrecognized } from "./errors";
 
 export const CORS_HEADERS: Record<string, string> = {
   "Access-Control-Allow-Origin": "*",
@@ -48,8 +48,10 @@ export function jsonResponse(body: unknown, status = 200, headers: Record<string
 }
 
 export function errorResponse(error: unknown): Response {
-  if (error instanceof MatrixResponseError) return jsonResponse(error.body, error.status);
-  if (error instanceof MatrixError) {
+  // By brand, not instanceof: the error may come from another route bundle's copy of the class
+  // (see lib/matrix/errors.ts), e.g. the shared database client's NUL guard.
+  if (isMatrixResponseError(error)) return jsonResponse(error.body, error.status);
+  if (isMatrixError(error)) {
     const headers: Record<string, string> = {};
     const retryAfterMs = error.extra.retry_after_ms;
     if (typeof retryAfterMs === "number") headers["Retry-After"] = String(Math.ceil(retryAfterMs / 1000));

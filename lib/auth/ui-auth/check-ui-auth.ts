@@ -4,7 +4,7 @@
 // otherwise throws the 401 that tells the client which stages remain.
 import { isDeepStrictEqual } from "node:util";
 import { getConfig } from "../../config/load-config";
-import { MatrixError, MatrixResponseError } from "../../matrix/errors";
+import { isMatrixError, MatrixError, MatrixResponseError } from "../../matrix/errors";
 import type { Requester } from "../access-tokens";
 import { validatePasswordSubmission } from "../validate-password";
 import { availableStages, PASSWORD_STAGE } from "./flows";
@@ -104,6 +104,8 @@ export async function requireUiAuth({ requester, method, uri, body, description 
   if (!(await consumeUiAuthSession(session.id))) throw new MatrixError("M_UNKNOWN", `Unknown session ID: ${session.id}`);
 }
 
+const REFUSED_OUTRIGHT = new Set(["M_LIMIT_EXCEEDED", "M_INVALID_PARAM", "M_MISSING_PARAM", "M_BAD_JSON"]);
+
 /** Runs a submitted stage; a failure is returned (the session stays usable), not thrown. */
 async function runStage(
   submission: Record<string, unknown>,
@@ -123,7 +125,10 @@ async function runStage(
     await recordCompletedStage(session.id, PASSWORD_STAGE, userId);
     return null;
   } catch (error) {
-    if (error instanceof MatrixError && error.errcode !== "M_LIMIT_EXCEEDED") return error;
+    // As Synapse's check_ui_auth, a failed check (its LoginError) goes back in the 401 so the client
+    // can try again; a malformed submission (e.g. a NUL character in the user, refused by
+    // lib/db/client.ts) and rate limiting are answered as errors of their own.
+    if (isMatrixError(error) && !REFUSED_OUTRIGHT.has(error.errcode)) return error;
     throw error;
   }
 }

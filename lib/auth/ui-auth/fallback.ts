@@ -1,7 +1,7 @@
 // GET|POST /_matrix/client/{r0,v3}/auth/{stage}/fallback/web?session= (Synapse's AuthRestServlet):
 // the pages a client opens in a browser to complete a stage it has no UI of its own for.
 import { getConfig } from "../../config/load-config";
-import { MatrixError } from "../../matrix/errors";
+import { isMatrixError, MatrixError } from "../../matrix/errors";
 import { errorResponse } from "../../matrix/route";
 import { renderSsoPage } from "../../pages/sso-pages";
 import { startProviderLogin } from "../../sso/redirect";
@@ -14,10 +14,15 @@ import { findUiAuthSession, recordCompletedStage, type UiAuthSession } from "./s
 
 const MAX_FORM_BYTES = 16 * 1024;
 
+/** The shape of the session IDs lib/auth/ui-auth/sessions.ts issues, with room to spare. */
+const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 async function sessionFrom(url: URL): Promise<UiAuthSession> {
   const id = url.searchParams.get("session");
   if (!id) throw new SsoError("bad_session", "No session supplied: open this page from your app.");
-  const session = await findUiAuthSession(id);
+  // A value no session could have (a NUL character, a mangled link) is an unknown session, without
+  // asking the database.
+  const session = SESSION_ID.test(id) ? await findUiAuthSession(id) : null;
   if (!session) {
     throw new SsoError("bad_session", "This confirmation request is unknown or has expired. Start the action again in your app.");
   }
@@ -34,8 +39,7 @@ export async function showFallback(request: Request, stage: string): Promise<Res
     }
     return await showSsoConfirmation(session, url);
   } catch (error) {
-    if (error instanceof SsoError) return ssoErrorResponse(error);
-    throw error;
+    return fallbackErrorResponse(error);
   }
 }
 
@@ -78,7 +82,7 @@ export async function submitFallback(request: Request, stage: string): Promise<R
     try {
       userId = await validatePasswordSubmission({ identifier: { type: "m.id.user", user: session.userId }, password }, getConfig());
     } catch (error) {
-      if (!(error instanceof MatrixError) || error.errcode === "M_LIMIT_EXCEEDED") throw error;
+      if (!isMatrixError(error) || error.errcode === "M_LIMIT_EXCEEDED") throw error;
     }
     if (userId !== session.userId) {
       return await renderSsoPage(
@@ -90,10 +94,18 @@ export async function submitFallback(request: Request, stage: string): Promise<R
     await recordCompletedStage(session.id, PASSWORD_STAGE, userId);
     return await renderSsoPage("auth_success", {});
   } catch (error) {
-    if (error instanceof SsoError) return ssoErrorResponse(error);
-    if (error instanceof MatrixError) return ssoErrorResponse(new SsoError(error.errcode, error.message, error.status));
-    throw error;
+    return fallbackErrorResponse(error);
   }
+}
+
+/**
+ * The page's error view for an expected error: a Matrix error (recognised by its brand, as it may
+ * come from another route bundle's copy of the class: lib/matrix/errors.ts) keeps its status.
+ */
+function fallbackErrorResponse(error: unknown): Promise<Response> {
+  if (error instanceof SsoError) return ssoErrorResponse(error);
+  if (isMatrixError(error)) return ssoErrorResponse(new SsoError(error.errcode, error.message, error.status));
+  throw error;
 }
 
 /**
