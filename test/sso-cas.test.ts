@@ -26,6 +26,8 @@ describe("SSO over CAS", () => {
         alice: { password: "alice-pw", attributes: { cn: "Alice Liddell", department: ["research", "teaching"] } },
         bob: { password: "bob-pw", attributes: { cn: "Bob" } },
         Carol: { password: "carol-pw", attributes: { cn: "Carol C", department: "research" } },
+        "Cas.Ü": { password: "umlaut-pw", attributes: { cn: "Ü", department: "research" } },
+        "Élodie": { password: "elodie-pw", attributes: { cn: "Élodie", department: "research" } },
       },
     });
     databaseUrl = await freshDatabaseUrl("sqlite");
@@ -46,6 +48,8 @@ describe("SSO over CAS", () => {
     });
     base = server.baseUrl;
     await createUserDirectly(databaseUrl, { localpart: "carol" });
+    // The account Synapse registered for the CAS user "Cas.Ü": UTF-8 first, then ASCII-only lower case.
+    await createUserDirectly(databaseUrl, { localpart: "cas.=c3=9c" });
   });
 
   afterAll(async () => {
@@ -107,6 +111,22 @@ describe("SSO over CAS", () => {
     const response = await fetch(await signIn("Carol", "carol-pw"), { redirect: "manual" });
     expect(response.status).toBe(302);
     expect((await exchangeLoginToken(response.headers.get("location")!)).user_id).toBe("@carol:test.local");
+  });
+
+  it("takes over the account Synapse made for a non-ASCII CAS name (Cas.Ü -> cas.=c3=9c, not cas.=c3=bc)", async () => {
+    const response = await fetch(await signIn("Cas.Ü", "umlaut-pw"), { redirect: "manual" });
+    expect(response.status).toBe(302);
+    expect((await exchangeLoginToken(response.headers.get("location")!)).user_id).toBe("@cas.=c3=9c:test.local");
+    expect(await database().user.count({ where: { userId: "@cas.=c3=bc:test.local" } })).toBe(0);
+  });
+
+  it("registers a new non-ASCII CAS name under Synapse's localpart (Élodie -> =c3=89lodie)", async () => {
+    const response = await fetch(await signIn("Élodie", "elodie-pw"), { redirect: "manual" });
+    expect(response.status).toBe(302);
+    expect((await exchangeLoginToken(response.headers.get("location")!)).user_id).toBe("@=c3=89lodie:test.local");
+    expect((await database().user.findUnique({ where: { userId: "@=c3=89lodie:test.local" }, include: { externalIds: true } }))!.externalIds).toEqual([
+      expect.objectContaining({ authProvider: "cas", externalId: "Élodie" }),
+    ]);
   });
 
   it("refuses a user without a required attribute, storing nothing", async () => {

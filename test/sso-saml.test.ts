@@ -26,6 +26,8 @@ const USERS: Record<string, SamlTestUser> = {
   taken: { attributes: { uid: ["taken"], department: ["research"] } },
   eve: { attributes: { uid: ["eve"], department: ["research"] } },
   admin: { attributes: { uid: ["admin"], department: ["research"] } },
+  elodie: { attributes: { uid: ["Nm.Élodie Z"], department: ["research"] } },
+  umlaut: { attributes: { uid: ["Cas.Ü"], department: ["research"] } },
 };
 
 interface SamlSetup {
@@ -118,6 +120,8 @@ describe.each(BACKENDS)("SSO over SAML 2.0 on %s", (backend) => {
     });
     base = setup.base;
     await createUserDirectly(databaseUrl, { localpart: "gina" });
+    // The account Synapse registered for uid "Cas.Ü" (UTF-8 first, then ASCII-only lower case).
+    await createUserDirectly(databaseUrl, { localpart: "cas.=c3=9c" });
   });
 
   afterAll(async () => {
@@ -204,6 +208,21 @@ describe.each(BACKENDS)("SSO over SAML 2.0 on %s", (backend) => {
     const response = await postToAcs(form.acsUrl, { SAMLResponse: form.SAMLResponse, RelayState: form.RelayState });
     expect(response.status).toBe(302);
     expect((await exchangeLoginToken(base, response.headers.get("location")!)).user_id).toBe("@bob=20smith:test.local");
+  });
+
+  it("hexencodes a non-ASCII capital from its UTF-8 bytes, as Synapse (Nm.Élodie Z -> nm.=c3=89lodie=20z)", async () => {
+    const form = await signInAtIdp(setup, "elodie");
+    const response = await postToAcs(form.acsUrl, { SAMLResponse: form.SAMLResponse, RelayState: form.RelayState });
+    expect(response.status).toBe(302);
+    expect((await exchangeLoginToken(base, response.headers.get("location")!)).user_id).toBe("@nm.=c3=89lodie=20z:test.local");
+  });
+
+  it("grandfathers the account Synapse made for a non-ASCII uid (Cas.Ü -> cas.=c3=9c, not cas.=c3=bc)", async () => {
+    const form = await signInAtIdp(setup, "umlaut");
+    const response = await postToAcs(form.acsUrl, { SAMLResponse: form.SAMLResponse, RelayState: form.RelayState });
+    expect(response.status).toBe(302);
+    expect((await exchangeLoginToken(base, response.headers.get("location")!)).user_id).toBe("@cas.=c3=9c:test.local");
+    expect(await database().user.count({ where: { userId: "@cas.=c3=bc:test.local" } })).toBe(0);
   });
 
   it("grandfathers an existing account named by grandfathered_mxid_source_attribute (uid)", async () => {
@@ -360,6 +379,27 @@ describe("SAML mapping options", () => {
     };
     expect(await login("bob")).toBe("@bob.smith:test.local");
     expect(await login("taken")).toBe("@taken2:test.local");
+    // Synapse's dot_replace_for_mxid: Unicode lower case, then one "." per code point.
+    expect(await login("elodie")).toBe("@nm..lodie.z:test.local");
+  });
+
+  it.each([
+    ["not valid in a Matrix ID", "Not Valid!"],
+    ["reserved (leading _)", "_policy"],
+  ])("ends the login on the error page when a module's localpart is %s, naming module and localpart in the log", async (_name, localpart) => {
+    const databaseUrl = await freshDatabaseUrl("sqlite");
+    const module = path.resolve(__dirname, "../test-support/modules/saml-fixed-localpart-mapper.ts");
+    const setup = await startSamlSetup(databaseUrl, { user_mapping_provider: { module, config: { localpart } } });
+    setups.push(setup);
+    const form = await signInAtIdp(setup, "alice");
+    const response = await postToAcs(form.acsUrl, { SAMLResponse: form.SAMLResponse, RelayState: form.RelayState });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("location")).toBeNull();
+    const html = await response.text();
+    expect(html).toContain("mapping_error");
+    expect(html).toContain("this server&#x27;s login settings proposed a user name that is not allowed");
+    expect(setup.server.output()).toContain(`${module} proposed the localpart ${JSON.stringify(localpart)}`);
+    expect(await useDatabase(databaseUrl).user.count()).toBe(0);
   });
 
   it("sends the user to the username picker when the mapper proposes no localpart", async () => {
