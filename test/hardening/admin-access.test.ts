@@ -38,11 +38,11 @@ const TREES: Record<string, unknown> = {
 const PAGES = [`/admin?q=carol`, "/admin", BOB_PATH, "/admin/theme"];
 
 function rscVariants(): { name: string; headers: Record<string, string> }[] {
-  const variants = Object.entries(TREES).map(([name, tree]) => ({
+  const variants: { name: string; headers: Record<string, string> }[] = Object.entries(TREES).map(([name, tree]) => ({
     name: `RSC with a router state of ${name}`,
     headers: { RSC: "1", "Next-Router-State-Tree": encodeURIComponent(JSON.stringify(tree)) },
   }));
-  variants.push({ name: "RSC without a router state", headers: { RSC: "1" } as Record<string, string> });
+  variants.push({ name: "RSC without a router state", headers: { RSC: "1" } });
   variants.push({
     name: "an RSC prefetch of the console layout",
     headers: { RSC: "1", "Next-Router-Prefetch": "1", "Next-Router-State-Tree": encodeURIComponent(JSON.stringify(Object.values(TREES)[0])) },
@@ -74,7 +74,7 @@ function expectNoConsoleData(body: string, where: string) {
 /** Signs in to the console through next-auth's own endpoints, as the sign-in form does. */
 async function signIn(base: string, username: string, password: string, address?: string): Promise<{ browser: CookieClient; response: Response }> {
   const browser = new CookieClient();
-  const forwarded = address ? { "X-Forwarded-For": address } : {};
+  const forwarded: Record<string, string> = address ? { "X-Forwarded-For": address } : {};
   const { csrfToken } = (await (await browser.get(`${base}/api/auth/csrf`, forwarded)).json()) as { csrfToken: string };
   const response = await fetch(`${base}/api/auth/callback/password`, {
     method: "POST",
