@@ -201,15 +201,23 @@ describe.each(BACKENDS)("password auth provider modules on %s", (backend) => {
     ]);
     expect(server.output()).toMatch(/onLoggedOut failed\nError: first: onLoggedOut exploded/);
 
-    const remaining = await useDatabase(databaseUrl).accessToken.findMany({ where: { userId: "@bob:test.local" }, select: { tokenHash: true } });
-    expect(remaining.length).toBeGreaterThan(2);
+    // A third session, so that /logout/all ends more than the caller's own.
+    const third = await (await api.custom("bob", { my_field: "building", device_id: "D3" })).json();
+    const remaining = await useDatabase(databaseUrl).accessToken.findMany({ where: { userId: "@bob:test.local" }, select: { tokenHash: true, deviceId: true } });
+    expect(remaining.length).toBeGreaterThanOrEqual(2);
     const afterFirst = jsonLines(auditLog).length;
     expect((await api.post("/_matrix/client/v3/logout/all", second.access_token)).status).toBe(200);
     const entries = jsonLines(auditLog).slice(afterFirst);
+    // One call per ended session, each with its own user, device and token hash.
     expect(entries).toHaveLength(remaining.length);
-    expect(new Set(entries.map((e) => e.access_token_hash))).toEqual(new Set(remaining.map((token) => token.tokenHash)));
-    // The token of the request itself is known; the others are stored only as hashes.
+    const ended = (list: { user_id?: unknown; device_id: unknown; access_token_hash: unknown }[]) =>
+      list.map((e) => `${String(e.user_id)} ${String(e.device_id)} ${String(e.access_token_hash)}`).sort();
+    expect(ended(entries)).toEqual(ended(remaining.map((token) => ({ user_id: "@bob:test.local", device_id: token.deviceId, access_token_hash: token.tokenHash }))));
+    expect(entries.map((e) => e.device_id)).toEqual(expect.arrayContaining(["D2", "D3"]));
+    // The token of the request itself is known; the others are stored only as hashes, so they are
+    // null (a deliberate difference from Synapse, which passes every token).
     expect(entries.filter((e) => e.access_token !== null)).toMatchObject([{ device_id: "D2", access_token: second.access_token }]);
+    expect(entries.find((e) => e.device_id === "D3")).toMatchObject({ access_token: null, access_token_hash: hashSecret(third.access_token) });
     expect(await useDatabase(databaseUrl).accessToken.count({ where: { userId: "@bob:test.local" } })).toBe(0);
   });
 });

@@ -180,9 +180,10 @@ export interface LoggedOutDetails {
 }
 
 /**
- * Called for every access token a logout deletes. `accessToken` is the token itself where this
- * request presented it (the token of /logout, and the caller's own token on /logout/all); for the
- * other tokens only their hash is known (tokens are stored hashed), so it is null there.
+ * Called for every access token a logout deletes, once per ended session. `accessToken` is the token
+ * itself where this request presented it (the token of /logout, and the caller's own token on
+ * /logout/all); for the other tokens only their hash is known (tokens are stored hashed), so it is
+ * null there — a deliberate difference from Synapse, which passes every token, for a safer token store.
  */
 export type OnLoggedOut = (
   userId: string,
