@@ -165,14 +165,17 @@ describe.each(BACKENDS)("SSO over OIDC on %s", (backend) => {
     expect(await database().user.findFirst({ where: { userIdLower: { contains: "mallory" } } })).toBeNull();
   });
 
-  it("sends a user whose mapped name is not allowed to the picker with the reason", async () => {
+  it("ends the login of a user whose mapped name is not allowed on the error page, as Synapse (no picker overriding the mapping)", async () => {
+    const usersBefore = await database().user.count();
     const { browser, callbackUrl } = await signInAtIdp("oidc-corp", "12345", "digits-pw", fixture.trustedClientUrl);
     const response = await browser.get(callbackUrl);
-    expect(response.status).toBe(302);
-    expect(response.headers.get("location")).toBe("/_synapse/client/pick_username/account_details");
-    const form = await (await browser.get(`${base}/_synapse/client/pick_username/account_details`)).text();
-    expect(form).toContain('value="12345"');
-    expect(form).toContain("Numeric user IDs are reserved for guest users.");
+    expect(response.status).toBe(400);
+    expect(response.headers.get("location")).toBeNull();
+    const html = await response.text();
+    expect(html).toContain("mapping_error");
+    expect(html).toContain("proposed a user name that is not allowed");
+    expect(fixture.server.output()).toMatch(/oidc-corp failed: \S+ proposed the localpart "12345", which is not valid in a Matrix ID \(Numeric user IDs are reserved for guest users\.\)/);
+    expect(await database().user.count()).toBe(usersBefore);
   });
 
   it.each([
