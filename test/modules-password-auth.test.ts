@@ -210,7 +210,7 @@ describe.each(BACKENDS)("password auth provider modules on %s", (backend) => {
     const entries = jsonLines(auditLog).slice(afterFirst);
     // One call per ended session, each with its own user, device and token hash.
     expect(entries).toHaveLength(remaining.length);
-    const ended = (list: { user_id?: unknown; device_id: unknown; access_token_hash: unknown }[]) =>
+    const ended = (list: Record<string, unknown>[]) =>
       list.map((e) => `${String(e.user_id)} ${String(e.device_id)} ${String(e.access_token_hash)}`).sort();
     expect(ended(entries)).toEqual(ended(remaining.map((token) => ({ user_id: "@bob:test.local", device_id: token.deviceId, access_token_hash: token.tokenHash }))));
     expect(entries.map((e) => e.device_id)).toEqual(expect.arrayContaining(["D2", "D3"]));
