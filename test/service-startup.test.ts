@@ -1,12 +1,12 @@
 // Start-up behaviour, rate limits and settings that need a server of their own, and the CLI.
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { startServer, testConfig, type RunningServer } from "../test-support/server";
+import { productionCommand, startServer, testConfig, type RunningServer } from "../test-support/server";
 import { createUserDirectly, disconnectAll } from "../test-support/users";
 
 const run = promisify(execFile);
@@ -90,6 +90,26 @@ describe("start-up", () => {
     }).catch((error: { code: number; stderr: string }) => error);
     expect((failure as { code: number }).code).toBe(1);
     expect((failure as { stderr: string }).stderr).toMatch(/bcrypt_rounds: .*\(found: "lots"\)/);
+  });
+
+  it("refuses, as npm start runs it, the repository's sample config and empty secrets, naming the key to change", async () => {
+    const { args, env } = productionCommand();
+    const start = (configFile: string, dir: string) =>
+      run(process.execPath, args, {
+        cwd: ROOT,
+        env: { ...process.env, ...env, HOMESERVER_CONFIG: configFile, DATABASE_URL: `file:${dir}/db.sqlite`, PORT: "1" },
+      }).catch((error: { code: number; stderr: string }) => error);
+    const dir = mkdtempSync(path.join(os.tmpdir(), "hs-sample-secret-"));
+    const sample = (await start(path.join(ROOT, "homeserver.yaml"), dir)) as { code: number; stderr: string };
+    expect(sample.code).toBe(1);
+    expect(sample.stderr).toMatch(/macaroon_secret_key: is the sample value published in this repository/);
+    expect(existsSync(path.join(dir, "db.sqlite"))).toBe(false);
+
+    const emptyFile = path.join(dir, "empty.yaml");
+    writeFileSync(emptyFile, stringify({ ...testConfig(), form_secret: "" }));
+    const empty = (await start(emptyFile, dir)) as { code: number; stderr: string };
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/form_secret: must be at least 16 characters/);
   });
 
   it("loads a Synapse homeserver.yaml with keys it does not use, and says which", async () => {

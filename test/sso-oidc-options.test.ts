@@ -144,6 +144,11 @@ describe("the quickstart demo", () => {
       expect(form).toContain('value="bob.builder"');
       const done = await browser.postForm(`${server.baseUrl}/_synapse/client/pick_username/account_details`, { username: "bob.builder", use_display_name: "true" });
       expect((await tokenLogin(server, done.headers.get("location")!)).user_id).toBe("@bob.builder:localhost");
+      // The sample's published secret was replaced by one generated into the data directory.
+      const secretsFile = path.join(path.dirname(server.databaseUrl.slice("file:".length)), "demo-secrets.json");
+      const secrets = JSON.parse(readFileSync(secretsFile, "utf8")) as Record<string, string>;
+      expect(secrets.macaroon_secret_key).toMatch(/^[\w-]{40,}$/);
+      expect(secrets.macaroon_secret_key).not.toBe(sample.macaroon_secret_key);
     } finally {
       await server.stop();
     }

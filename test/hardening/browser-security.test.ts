@@ -311,10 +311,31 @@ describe("browser-facing pages", () => {
     });
   });
 
+  describe("sso.client_whitelist", () => {
+    it("hands the token straight back only to the whitelisted path; a URL that merely starts like it gets the confirm page", async () => {
+      const trusted = await signInAtIdp("oidc-corp", "alice", "alice-pw", fixture.trustedClientUrl);
+      const direct = await trusted.browser.get(trusted.callbackUrl);
+      expect(new URL(direct.headers.get("location")!).searchParams.get("loginToken")).toMatch(/^syl_/);
+
+      // Synapse's prefix match would hand this one the token without asking.
+      const lookalike = `${fixture.trustedClientUrl}-lookalike/`;
+      const { browser, callbackUrl } = await signInAtIdp("oidc-corp", "alice", "alice-pw", lookalike);
+      const confirm = await browser.get(callbackUrl);
+      expect(confirm.headers.get("location")).toBeNull();
+      const html = await confirm.text();
+      expect(html).not.toContain("loginToken");
+      expect(html).toContain("Continue");
+    });
+
+    it("says at start-up how each entry is read", () => {
+      expect(fixture.server.output()).toContain(`sso.client_whitelist: "${fixture.trustedClientUrl}" covers`);
+    });
+  });
+
   describe("cookies", () => {
     it("are HttpOnly, SameSite=Lax and scoped to the paths that read them", async () => {
       const seen: string[] = [];
-      const { browser, callbackUrl, start } = await signInAtIdp("oidc-social", "friend5", "social-pw-5", fixture.clientUrl);
+      const { browser, callbackUrl, start } = await signInAtIdp("oidc-social", "friend7", "social-pw-7", fixture.clientUrl);
       seen.push(...start.headers.getSetCookie());
       const callback = await browser.get(callbackUrl);
       seen.push(...callback.headers.getSetCookie());
