@@ -1,6 +1,7 @@
-// The rc_login limiters, and the username picker's availability-check limiter, shared by every
-// route bundle of this process — and, on PostgreSQL, by every instance on the database; on SQLite,
-// by every worker process when there are several (`worker_processes`).
+// The rc_login limiters, the username picker's availability-check limiter and other named limiters
+// (sharedLimiter), shared by every route bundle of this process — and, on PostgreSQL, by every
+// instance on the database; on SQLite, by every worker process when there are several
+// (`worker_processes`).
 import { hashSecret } from "../auth/secrets";
 import { getConfig } from "../config/load-config";
 import type { HomeserverConfig } from "../config/schema";
@@ -18,6 +19,7 @@ export interface LoginLimiters {
 const holder = globalThis as unknown as {
   __loginLimiters?: { config: HomeserverConfig; limiters: LoginLimiters };
   __availabilityLimiter?: RateLimiter;
+  __namedLimiters?: Map<string, RateLimiter>;
   __bucketStore?: BucketStore | null;
 };
 
@@ -68,4 +70,18 @@ export const AVAILABILITY_CHECK_LIMIT: RateLimitSettings = { per_second: 2, burs
 export async function limitAvailabilityCheck(sessionSecret: string): Promise<void> {
   holder.__availabilityLimiter ??= limiter(AVAILABILITY_CHECK_LIMIT, "pick_username.check");
   await holder.__availabilityLimiter.check(hashSecret(sessionSecret));
+}
+
+/**
+ * The limiter for `namespace` (e.g. "ui_auth.sessions"), made on first use with `settings`: one per
+ * process, shared by every route bundle, and across instances or workers like the others.
+ */
+export function sharedLimiter(namespace: string, settings: RateLimitSettings): RateLimiter {
+  holder.__namedLimiters ??= new Map();
+  let named = holder.__namedLimiters.get(namespace);
+  if (!named) {
+    named = limiter(settings, namespace);
+    holder.__namedLimiters.set(namespace, named);
+  }
+  return named;
 }

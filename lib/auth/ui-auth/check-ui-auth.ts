@@ -2,7 +2,6 @@
 // validate_user_via_ui_auth, behaviour reference §4.6). An operation calls requireUiAuth with the
 // request; it returns once the requester has proved who they are for exactly this request, and
 // otherwise throws the 401 that tells the client which stages remain.
-import { isDeepStrictEqual } from "node:util";
 import { getConfig } from "../../config/load-config";
 import { isMatrixError, MatrixError, MatrixResponseError } from "../../matrix/errors";
 import type { Requester } from "../access-tokens";
@@ -13,6 +12,7 @@ import {
   createUiAuthSession,
   findUiAuthSession,
   recordCompletedStage,
+  requestDigest,
   type UiAuthSession,
 } from "./sessions";
 
@@ -27,7 +27,7 @@ export interface UiAuthRequest {
   description: string;
 }
 
-/** Deeper request bodies are refused: a UI-auth session stores and compares the body, recursively. */
+/** Deeper request bodies are refused: a UI-auth session digests the body, recursively. */
 export const MAX_BODY_NESTING = 64;
 
 /** How deeply a parsed JSON value nests, counted without recursion (so any depth is measured safely). */
@@ -68,23 +68,19 @@ export async function requireUiAuth({ requester, method, uri, body, description 
     throw new MatrixError("M_BAD_JSON", "auth must be an object");
   }
   const submission = auth as Record<string, unknown> | undefined;
-  const request = { method, uri, body: JSON.stringify(withoutAuth(body)) };
+  const digest = requestDigest(method, uri, withoutAuth(body));
 
   let session: UiAuthSession;
   if (typeof submission?.session === "string") {
     const found = await findUiAuthSession(submission.session);
     if (!found || found.userId !== requester.userId) throw new MatrixError("M_UNKNOWN", `Unknown session ID: ${submission.session}`);
     // A session authorises the one request it was created for (Synapse lets the body change; we don't).
-    if (
-      found.method !== method ||
-      found.uri !== uri ||
-      !isDeepStrictEqual(JSON.parse(found.body), withoutAuth(body))
-    ) {
+    if (found.requestDigest !== digest) {
       throw new MatrixError("M_FORBIDDEN", "Requested operation has changed during the UI authentication session.");
     }
     session = found;
   } else {
-    session = await createUiAuthSession({ userId: requester.userId, ...request, description });
+    session = await createUiAuthSession({ userId: requester.userId, requestDigest: digest, description });
   }
 
   if (typeof submission?.type === "string") {
