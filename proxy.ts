@@ -1,7 +1,7 @@
 // Next.js proxy (Next 16's middleware), in front of the browser-facing parts of the service only —
 // the JSON client-server API does not pass through here.
 //
-// - Pages rendered by Next.js (the login fallback page, the admin console, Next's own error pages)
+// - Pages rendered by Next.js (the admin console, Next's own error pages)
 //   get a per-request CSP nonce, which Next.js puts on its own scripts, and the security headers the
 //   SSO pages get from lib/pages/html-response.ts.
 // - Every state-changing request to a browser form (username picker, redirect confirm, new-user
@@ -32,13 +32,16 @@ function publicBaseUrl(): string | undefined {
   }
 }
 
+/** Pages rendered by route handlers (lib/pages/landing-pages.ts), with their own security headers. */
+const OWN_HEADER_PAGES = new Set(["/", "/signed-in", "/_matrix/static/client/login"]);
+
 export function proxy(request: NextRequest) {
   const path = request.nextUrl.pathname;
   if (isStateChangingMethod(request.method)) {
     const problem = crossSiteRequestProblem(request.headers, publicBaseUrl());
     if (problem) return forbiddenCrossSiteResponse();
   }
-  if (FORM_ENDPOINTS.some((pattern) => pattern.test(path))) return NextResponse.next();
+  if (FORM_ENDPOINTS.some((pattern) => pattern.test(path)) || OWN_HEADER_PAGES.has(path)) return NextResponse.next();
   // The theme preview renders its own page and headers (it must be framable by the editor).
   if (path.startsWith("/admin/preview/")) return NextResponse.next();
 

@@ -30,7 +30,8 @@ import type { HomeserverConfig } from "./lib/config/schema";
 import { databaseProviderOf, sqliteFilePath } from "./lib/db/adapter";
 import { databaseUrl } from "./lib/db/client";
 import { applyPendingMigrations, releaseSchemaEngine } from "./lib/db/schema-engine";
-import { logger } from "./lib/logging/logger";
+import { logRequestWhenDone } from "./lib/logging/access-log";
+import { logger, setLogFormat } from "./lib/logging/logger";
 import { loadModules } from "./lib/modules/node-loader";
 import { isWorkerProcess, superviseWorkers } from "./lib/process/workers";
 import { renderDocument } from "./lib/pages/html-renderer";
@@ -71,10 +72,12 @@ function trustsForwardedFor(config: HomeserverConfig): boolean {
 }
 
 // Handlers read the client's address from this header only; whatever a client sent in it is replaced.
-function setClientIp(request: IncomingMessage, trustForwarded: boolean): void {
+function setClientIp(request: IncomingMessage, trustForwarded: boolean): string {
   const forwarded = request.headers["x-forwarded-for"];
   const first = typeof forwarded === "string" ? forwarded.split(",")[0].trim() : undefined;
-  request.headers["x-matrix-client-ip"] = (trustForwarded && first) || request.socket.remoteAddress || "unknown";
+  const clientIp = (trustForwarded && first) || request.socket.remoteAddress || "unknown";
+  request.headers["x-matrix-client-ip"] = clientIp;
+  return clientIp;
 }
 
 async function main(): Promise<void> {
@@ -88,6 +91,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  setLogFormat(config.log_format);
   try {
     // Extension modules (mapping providers, password auth providers) are imported with Node's own
     // loader — they are not part of the Next.js build — checked, configured and constructed once,
@@ -134,6 +138,7 @@ async function main(): Promise<void> {
 /** Serves the Next.js app on the port: in this process, or in each worker process. */
 async function serve(config: HomeserverConfig): Promise<void> {
   setConfig(config);
+  setLogFormat(config.log_format);
   registerHtmlRenderer(renderDocument);
   const app = next({ dev, dir: projectDir, hostname: host, port });
   await app.prepare();
@@ -141,7 +146,8 @@ async function serve(config: HomeserverConfig): Promise<void> {
   const trustForwarded = trustsForwardedFor(config);
 
   const server = createServer((request, response) => {
-    setClientIp(request, trustForwarded);
+    // The access log: one line per request at info, secrets in the query redacted (lib/logging/access-log.ts).
+    logRequestWhenDone(request, response, setClientIp(request, trustForwarded));
     void handle(request, response);
   });
   server.listen(port, host, () => {

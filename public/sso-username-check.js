@@ -20,22 +20,28 @@
     else field.removeAttribute("aria-invalid");
   }
 
-  // The same rules the server applies, for instant feedback; the server's answer is final.
-  function localProblem(name) {
-    if (name === "") return "Please choose a username.";
-    if (name.length > 255) return "Too long, please choose something shorter.";
-    if (/[A-Z]/.test(name)) return "Please use lowercase letters only.";
-    if (!/^[a-z0-9._=\-\/+]+$/.test(name)) return "Only lowercase letters, digits and . _ = - / + are allowed.";
-    if (name.charAt(0) === "_") return "Usernames may not begin with an underscore.";
-    if (/^[0-9]+$/.test(name)) return "Usernames made only of digits are reserved.";
-    return null;
+  // The same rules the server applies, for instant feedback, all of a name's problems at once;
+  // the server's answer is final. The length limit is the server's (the whole user ID
+  // @name:server_name may not exceed 255 characters), passed in by the page.
+  var maxLength = Number(field.getAttribute("data-max-length")) || 255;
+  var allowUnderscore = field.getAttribute("data-allow-underscore") === "true";
+  function localProblems(name) {
+    if (name === "") return ["Please choose a username."];
+    var problems = [];
+    if (name.length > maxLength) problems.push("Too long: at most " + maxLength + " characters.");
+    if (/\s/.test(name)) problems.push("Spaces are not allowed.");
+    if (/[A-Z]/.test(name)) problems.push("Please use lowercase letters only.");
+    if (/[^A-Za-z0-9._=\-\/+\s]/.test(name)) problems.push("Only lowercase letters, digits and . _ = - / + are allowed.");
+    if (name.charAt(0) === "_" && !allowUnderscore) problems.push("Usernames may not begin with an underscore.");
+    if (/^[0-9]+$/.test(name)) problems.push("Usernames made only of digits are reserved.");
+    return problems;
   }
 
   function check() {
     var name = field.value;
-    var problem = localProblem(name);
-    if (problem) {
-      show("error", problem);
+    var problems = localProblems(name);
+    if (problems.length > 0) {
+      show("error", problems.join(" "));
       return;
     }
     var mine = ++sequence;

@@ -56,3 +56,14 @@ export async function purgeExpiredLoginTokens(): Promise<number> {
   const { count } = await db().loginToken.deleteMany({ where: { expiresAt: { lt: new Date(Date.now() - 300_000) } } });
   return count;
 }
+
+/**
+ * Who a login token would log in, without using it up (null if unknown, used or expired): the
+ * root page's sign-in ends on our own page, which names the account but leaves the token alone,
+ * since no GET consumes a credential.
+ */
+export async function peekLoginTokenUserId(token: string): Promise<string | null> {
+  const row = await db().loginToken.findUnique({ where: { tokenHash: hashSecret(token) }, select: { userId: true, usedAt: true, expiresAt: true } });
+  if (!row || row.usedAt !== null || row.expiresAt.getTime() <= Date.now()) return null;
+  return row.userId;
+}

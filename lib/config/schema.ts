@@ -101,6 +101,8 @@ export const homeserverConfigSchema = z
     /** Not in Synapse (fixed at 2 minutes there); kept configurable as the issue asks. */
     login_token_lifetime: durationMs.default(120_000),
     serve_client_wellknown: z.boolean().default(false),
+    /** Merged into /.well-known/matrix/client; keys the service sets itself (m.homeserver) win. */
+    extra_well_known_client_content: z.record(z.string(), z.unknown()).nullable().optional(),
     max_request_body_size: z.number().int().positive().default(64 * 1024),
     /**
      * Ours: how many server processes share the listening port (node:cluster). One event loop
@@ -108,6 +110,8 @@ export const homeserverConfigSchema = z
      */
     worker_processes: z.number().int().min(1).max(64).default(1),
     allow_underscore_prefixed_localpart: z.boolean().default(false),
+    /** Ours: `json` writes every log line, the access log included, as one JSON object. */
+    log_format: z.enum(["text", "json"]).default("text"),
     oidc_providers: z.array(ssoSection).nullable().optional(),
     oidc_config: ssoSection.nullable().optional(),
     saml2_config: ssoSection.nullable().optional(),

@@ -1,22 +1,42 @@
 // A minimal structured logger. Lines go to stderr so that CLI output on stdout stays parseable.
+// `log_format: json` (homeserver.yaml) writes one JSON object per line instead, for log shippers.
 type Level = "debug" | "info" | "warn" | "error";
+export type LogFormat = "text" | "json";
 
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+// On globalThis, not in a module variable: the route bundles have their own copies of this module,
+// and server.ts sets the format once for all of them (as for the HTML renderer, lib/pages/html-response.ts).
+const holder = globalThis as unknown as { __logFormat?: LogFormat };
+
+export function setLogFormat(format: LogFormat): void {
+  holder.__logFormat = format;
+}
 
 function threshold(): number {
   const configured = (process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "warn" : "info")) as Level;
   return ORDER[configured] ?? ORDER.info;
 }
 
-function write(level: Level, message: string, error?: unknown): void {
-  if (ORDER[level] < threshold()) return;
+export function isLevelEnabled(level: Level): boolean {
+  return ORDER[level] >= threshold();
+}
+
+function write(level: Level, message: string, error?: unknown, fields?: Record<string, unknown>): void {
+  if (!isLevelEnabled(level)) return;
+  const time = new Date().toISOString();
+  if (holder.__logFormat === "json") {
+    const detail = error instanceof Error ? { error: error.stack ?? error.message } : error === undefined ? {} : { error: String(error) };
+    process.stderr.write(`${JSON.stringify({ time, level, msg: message, ...fields, ...detail })}\n`);
+    return;
+  }
   const detail = error instanceof Error ? `\n${error.stack ?? error.message}` : error === undefined ? "" : ` ${String(error)}`;
-  process.stderr.write(`${new Date().toISOString()} ${level.toUpperCase()} ${message}${detail}\n`);
+  process.stderr.write(`${time} ${level.toUpperCase()} ${message}${detail}\n`);
 }
 
 export const logger = {
   debug: (message: string) => write("debug", message),
-  info: (message: string) => write("info", message),
+  info: (message: string, fields?: Record<string, unknown>) => write("info", message, undefined, fields),
   warn: (message: string, error?: unknown) => write("warn", message, error),
   error: (message: string, error?: unknown) => write("error", message, error),
 };

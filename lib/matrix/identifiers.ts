@@ -29,6 +29,11 @@ export interface LocalpartRules {
  * username picker's availability check, its submit and the CLI, so that the three never disagree
  * (Synapse only checks the character set in the picker: behaviour reference §7.2 quirk 7).
  */
+/** The longest localpart whose user ID (`@localpart:server_name`) still fits the 255-character limit. */
+export function maxLocalpartLength(serverName: string): number {
+  return MAX_USER_ID_LENGTH - qualifyUserId("", serverName).length;
+}
+
 export function localpartProblem(localpart: string, rules: LocalpartRules): MatrixError | null {
   if (localpart.length === 0) return new MatrixError("M_INVALID_USERNAME", "User ID cannot be empty");
   if (!VALID_LOCALPART.test(localpart)) {

@@ -20,8 +20,12 @@ describe("parseSsoConfig", () => {
     expect(publicClient.clientAuthMethod).toBe("none");
   });
 
-  it("always trusts the login fallback page", () => {
-    expect(sso({ sso: { client_whitelist: ["https://app.example/"] } }).clientWhitelist).toEqual(["https://app.example/", "https://example.org/_matrix/static/client/login"]);
+  it("always trusts the login fallback page and the root page's signed-in page", () => {
+    expect(sso({ sso: { client_whitelist: ["https://app.example/"] } }).clientWhitelist).toEqual([
+      "https://app.example/",
+      "https://example.org/_matrix/static/client/login",
+      "https://example.org/signed-in",
+    ]);
   });
 
   it.each([

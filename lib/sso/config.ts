@@ -148,8 +148,9 @@ export function parseSsoConfig(config: HomeserverConfig): SsoConfig {
   if (!sso.success) throw new ConfigError(`Invalid SSO config:\n  ${formatIssue("sso", sso.error)}`);
   return {
     oidcProviders: providers,
-    // The login fallback page is always trusted, as in Synapse.
-    clientWhitelist: [...sso.data.client_whitelist, `${config.public_baseurl}_matrix/static/client/login`],
+    // The login fallback page is always trusted, as in Synapse; so is the root page's own end page
+    // (lib/pages/landing-pages.ts), where a login started on this server without a client ends.
+    clientWhitelist: [...sso.data.client_whitelist, `${config.public_baseurl}_matrix/static/client/login`, `${config.public_baseurl}signed-in`],
     updateProfileInformation: sso.data.update_profile_information,
   };
 }

@@ -73,6 +73,7 @@ function renderForm(
       emailsChecked: form.emailsChecked,
       useDisplayName: form.useDisplayName,
       error: form.error,
+      allowUnderscorePrefix: config.allow_underscore_prefixed_localpart,
     },
     // A successful submit may redirect straight to a whitelisted client: form-action must allow it.
     { status, formActions: [formActionSourceOf(session.clientRedirectUrl)] },

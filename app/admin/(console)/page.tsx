@@ -1,8 +1,10 @@
 // /admin – the accounts of this server, searchable by ID or display name.
+import type { Metadata } from "next";
 import Link from "next/link";
 import { consoleUserList } from "@/lib/admin/console-data";
 
 export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Users — Admin" };
 
 export default async function UsersPage({ searchParams }: { searchParams: Promise<{ q?: string; from?: string }> }) {
   const { q, from } = await searchParams;

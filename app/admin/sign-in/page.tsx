@@ -1,11 +1,13 @@
 // /admin/sign-in – sign in to the admin console with a password, or with single sign-on when
 // identity providers are configured.
+import type { Metadata } from "next";
 import { passwordLoginEnabled } from "@/lib/auth/login";
 import { getConfig } from "@/lib/config/load-config";
 import { identityProviders } from "@/lib/sso/registry";
 import { PasswordSignInForm } from "./password-sign-in-form";
 
 export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Sign in — Admin" };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
   const config = getConfig();

@@ -1,5 +1,6 @@
 // The username picker (Synapse's sso_auth_account_details.html). A plain form that posts to its own
 // URL, so it works without JavaScript; /sso-username-check.js adds the live availability check.
+import { maxLocalpartLength } from "../../matrix/identifiers";
 import { pageText, type Theme } from "../../theme/theme-schema";
 import { Document } from "./document";
 
@@ -19,12 +20,16 @@ export interface AccountDetailsProps {
   error?: string;
   /** A positive note in the same place (the live check writes these; the theme preview shows one). */
   notice?: string;
+  /** allow_underscore_prefixed_localpart, for the live check's instant feedback. */
+  allowUnderscorePrefix?: boolean;
 }
 
 export function AccountDetailsView(props: AccountDetailsProps) {
   const { theme, serverName, idpName, idpIconUrl, localpart, displayName, emails, error } = props;
   const checked = new Set(props.emailsChecked ?? emails);
   const hasOptionalData = Boolean(displayName) || emails.length > 0;
+  // The real limit is on the whole user ID, so the localpart's depends on the server name.
+  const maxLength = maxLocalpartLength(serverName);
   return (
     <Document title="Create your account" theme={theme} scripts={["/sso-username-check.js"]}>
       <h1>{pageText(theme, "account_details", "title", "Choose your user name")}</h1>
@@ -45,11 +50,14 @@ export function AccountDetailsView(props: AccountDetailsProps) {
             autoComplete="username"
             spellCheck={false}
             required
-            maxLength={255}
-            aria-describedby="field-username-status"
+            maxLength={maxLength}
+            data-max-length={maxLength}
+            data-allow-underscore={props.allowUnderscorePrefix ? "true" : undefined}
+            aria-describedby="field-username-status field-username-suffix"
             aria-invalid={error ? true : undefined}
           />
           <span className="username-affix server" aria-hidden="true">:{serverName}</span>
+          <span className="visually-hidden" id="field-username-suffix">Your user ID will be @name:{serverName}</span>
         </div>
         <output
           id="field-username-status"

@@ -1,4 +1,5 @@
 // /admin/theme – the theme editor with a live preview of every themed page, and the saved versions.
+import type { Metadata } from "next";
 import { consoleThemeState } from "@/lib/admin/console-data";
 import { PREVIEW_PAGES } from "@/lib/admin/preview-samples";
 import { PAGE_KINDS } from "@/lib/theme/theme-schema";
@@ -6,6 +7,7 @@ import { rollBackThemeAction } from "../actions";
 import { ThemeEditor } from "./theme-editor";
 
 export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Theme — Admin" };
 
 export default async function ThemePage() {
   const { theme, version, versions } = await consoleThemeState();

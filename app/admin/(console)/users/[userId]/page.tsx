@@ -1,10 +1,15 @@
 // /admin/users/{userId} – one account: external IDs, devices, last login; deactivate, reactivate,
 // remove an external-ID link.
+import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { consoleUserDetails } from "@/lib/admin/console-data";
 import { removeExternalIdAction, setUserDeactivatedAction } from "../../actions";
 
 export const dynamic = "force-dynamic";
+// The title names the account from the URL only: nothing that the page's admin check guards.
+export async function generateMetadata({ params }: { params: Promise<{ userId: string }> }): Promise<Metadata> {
+  return { title: `${decodeURIComponent((await params).userId)} — Users — Admin` };
+}
 
 const when = (date: Date | null) => date?.toISOString().slice(0, 16).replace("T", " ") ?? "never";
 
