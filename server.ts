@@ -112,7 +112,7 @@ async function main(): Promise<void> {
   for (const entry of ssoConfigOf(config).clientWhitelist) logger.info(`sso.client_whitelist: ${describeWhitelistEntry(entry)}`);
 
   if (demoIdp) {
-    const { startDemoIdp } = await import("./scripts/demo-idp");
+    const { startDemoIdp } = await import("./lib/demo-idp/quickstart");
     const port = Number(process.env.DEMO_IDP_PORT ?? 8009);
     const { idp } = await startDemoIdp(port, config.public_baseurl);
     logger.info(`demo OpenID Provider at ${idp.issuer} (accounts alice/alice-password, bob/bob-password)`);

@@ -33,7 +33,7 @@ export async function buildServer(distDir = process.env.NEXT_DIST_DIR || ".next"
     // Stack traces name server.cjs lines; NODE_OPTIONS=--enable-source-maps maps them to the sources.
     sourcemap: "linked",
     // Every bundled file shares the bundle's `module`, so a script's "run as a command" check
-    // (`require.main === module`, e.g. scripts/demo-idp.ts for --demo-idp) would hold in all of
+    // (`require.main === module`) would hold in all of
     // them: nothing bundled is run as a command.
     define: { "require.main": "undefined" },
     logLevel: "warning",

@@ -3,33 +3,7 @@
 // homeserver. Listens on 127.0.0.1:$DEMO_IDP_PORT (default 8009); the client's redirect URI is
 // $DEMO_PUBLIC_BASEURL (default http://127.0.0.1:8008/) + _synapse/client/oidc/callback.
 // Stop it with Ctrl-C. Everything (sessions, keys) lives in memory and is gone on restart.
-import { startOidcProvider, type DemoAccount } from "../test-support/oidc-provider";
-
-const CLIENT_ID = "matrix-demo";
-const CLIENT_SECRET = "matrix-demo-secret";
-
-const ACCOUNTS: DemoAccount[] = [
-  {
-    sub: "alice",
-    password: "alice-password",
-    claims: {
-      preferred_username: "alice",
-      name: "Alice Liddell",
-      email: "alice@example.org",
-      email_verified: true,
-    },
-  },
-  {
-    sub: "bob",
-    password: "bob-password",
-    claims: {
-      preferred_username: "Bob.Builder",
-      name: "Bob the Builder",
-      email: "bob@example.org",
-      email_verified: true,
-    },
-  },
-];
+import { DEMO_ACCOUNTS, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startDemoIdp } from "../lib/demo-idp/quickstart";
 
 function parsePort(value: string | undefined, fallback: number): number {
   if (value === undefined || value === "") return fallback;
@@ -38,31 +12,6 @@ function parsePort(value: string | undefined, fallback: number): number {
     throw new Error(`DEMO_IDP_PORT must be a port number, got ${JSON.stringify(value)}`);
   }
   return port;
-}
-
-function callbackUrl(publicBaseUrl: string): string {
-  const base = new URL(publicBaseUrl);
-  if (!base.pathname.endsWith("/")) base.pathname += "/";
-  return new URL("_synapse/client/oidc/callback", base).href;
-}
-
-/** Starts the demo IdP; server.ts calls this for `npm run demo` / `npm run dev`. */
-export async function startDemoIdp(port: number, publicBaseUrl: string) {
-  const redirectUri = callbackUrl(publicBaseUrl);
-  const idp = await startOidcProvider({
-    port,
-    accounts: ACCOUNTS,
-    clients: [
-      {
-        client_id: CLIENT_ID,
-        client_secret: CLIENT_SECRET,
-        client_name: "Matrix demo homeserver",
-        redirect_uris: [redirectUri],
-        token_endpoint_auth_method: "client_secret_basic",
-      },
-    ],
-  });
-  return { idp, redirectUri };
 }
 
 async function main(): Promise<void> {
@@ -74,13 +23,13 @@ async function main(): Promise<void> {
     ``,
     `  issuer:        ${idp.issuer}`,
     `  discovery:     ${idp.endpoints.discovery}`,
-    `  client_id:     ${CLIENT_ID}`,
-    `  client_secret: ${CLIENT_SECRET}`,
+    `  client_id:     ${DEMO_CLIENT_ID}`,
+    `  client_secret: ${DEMO_CLIENT_SECRET}`,
     `  redirect_uri:  ${redirectUri}`,
     `  (client auth client_secret_basic or client_secret_post; scopes openid profile email; PKCE S256 supported)`,
     ``,
     `Demo accounts (username / password):`,
-    ...ACCOUNTS.map(
+    ...DEMO_ACCOUNTS.map(
       (account) =>
         `  ${account.sub} / ${account.password}  (preferred_username ${String(account.claims.preferred_username)}, ` +
         `name "${String(account.claims.name)}", email ${String(account.claims.email)})`,
@@ -92,8 +41,8 @@ async function main(): Promise<void> {
     `  - idp_id: demo`,
     `    idp_name: Demo IdP`,
     `    issuer: "${idp.issuer}"`,
-    `    client_id: "${CLIENT_ID}"`,
-    `    client_secret: "${CLIENT_SECRET}"`,
+    `    client_id: "${DEMO_CLIENT_ID}"`,
+    `    client_secret: "${DEMO_CLIENT_SECRET}"`,
     `    scopes: ["openid", "profile", "email"]`,
     `    user_mapping_provider:`,
     `      config:`,

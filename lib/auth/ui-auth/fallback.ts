@@ -7,7 +7,6 @@ import { renderSsoPage } from "../../pages/sso-pages";
 import { startProviderLogin } from "../../sso/redirect";
 import { iconUrlOf } from "../../sso/registry";
 import { SsoError, ssoErrorResponse } from "../../sso/sso-error";
-import { findUserIdByExternalId } from "../../users/users";
 import { validatePasswordSubmission } from "../validate-password";
 import { linkedIdentityProviders, PASSWORD_STAGE, SSO_STAGE } from "./flows";
 import { findUiAuthSession, recordCompletedStage, type UiAuthSession } from "./sessions";
@@ -106,22 +105,4 @@ function fallbackErrorResponse(error: unknown): Promise<Response> {
   if (error instanceof SsoError) return ssoErrorResponse(error);
   if (isMatrixError(error)) return ssoErrorResponse(new SsoError(error.errcode, error.message, error.status));
   throw error;
-}
-
-/**
- * The IdP came back for a UI-auth session (Synapse's complete_sso_ui_auth_request): the stage is
- * completed if the upstream identity is linked to the user being verified; otherwise the bad-user
- * page is shown and the stage stays incomplete (Synapse records a failure that makes the operation
- * answer 403; leaving it open lets the person retry with the right identity in the same session).
- * No account is ever created here.
- */
-export async function completeSsoUiAuth(authProviderId: string, remoteUserId: string, sessionId: string): Promise<Response> {
-  const session = await findUiAuthSession(sessionId);
-  if (!session) throw new SsoError("bad_session", `Unknown session ID: ${sessionId}`);
-  const userId = await findUserIdByExternalId(authProviderId, remoteUserId);
-  if (userId !== session.userId) {
-    return renderSsoPage("bad_user", { serverName: getConfig().server_name, expectedUserId: session.userId });
-  }
-  await recordCompletedStage(session.id, SSO_STAGE, userId);
-  return renderSsoPage("auth_success", {});
 }

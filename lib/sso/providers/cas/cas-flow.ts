@@ -1,13 +1,12 @@
 // The CAS browser flow (behaviour reference §1.3, §1.4): to the CAS login page, and back to
 // /login/cas/ticket, which validates the ticket and continues into the common SSO core.
 import { getConfig } from "../../../config/load-config";
-import { completeSsoUiAuth } from "../../../auth/ui-auth/fallback";
 import { MatrixError } from "../../../matrix/errors";
 import type { MatrixRequest } from "../../../matrix/route";
 import { mapUsernameToLocalpart } from "../../../matrix/identifiers";
-import { meetsAttributeRequirements } from "../../attribute-requirements";
 import { clientRedirectUrlProblem } from "../../client-redirect";
-import { completeSsoLoginRequest, findExistingUserByLocalpart } from "../../complete-sso-login";
+import { findExistingUserByLocalpart } from "../../complete-sso-login";
+import { finishUpstreamLogin } from "../../finish-upstream-login";
 import { SsoError, ssoErrorResponse } from "../../sso-error";
 import { casProviderFor, type CasIdentityProvider } from "./cas-provider";
 
@@ -47,30 +46,37 @@ async function completeCasLogin(provider: CasIdentityProvider, ticket: string, r
   const service = provider.serviceUrl({ redirectUrl, session });
   const cas = await provider.validateTicket(ticket, service);
 
-  if (session !== null) return completeSsoUiAuth(provider.id, cas.username, session);
-  const clientRedirectUrl = redirectUrl!;
-  const problem = clientRedirectUrlProblem(clientRedirectUrl);
-  if (problem) throw new SsoError("bad_param", problem);
-
-  if (!meetsAttributeRequirements(cas.attributes, provider.settings.requirements)) {
-    throw new SsoError("unauthorised", "You are not authorised to log in here.", 401);
+  let clientRedirectUrl = "";
+  if (session === null) {
+    clientRedirectUrl = redirectUrl!;
+    const problem = clientRedirectUrlProblem(clientRedirectUrl);
+    if (problem) throw new SsoError("bad_param", problem);
   }
   const localpart = mapUsernameToLocalpart(cas.username);
-  const displayAttribute = provider.settings.displaynameAttribute;
-  const displayName = displayAttribute ? (cas.attributes[displayAttribute]?.[0] ?? null) : null;
-  return completeSsoLoginRequest({
-    authProviderId: provider.id,
-    remoteUserId: cas.username,
+  return finishUpstreamLogin({
+    idpId: provider.id,
+    protocolName: "CAS",
+    remoteUserId: async () => cas.username,
+    uiAuthSessionId: session,
     clientRedirectUrl,
-    // CAS has no mapping-provider modules: the name is always the hex-mapped CAS user name.
-    mapperName: "the built-in CAS user name mapping",
-    mapUserAttributes: async (failures) => ({
-      localpart: failures ? `${localpart}${failures}` : localpart,
-      displayName,
-      emails: [],
-    }),
-    // CAS did not always record external IDs, so Synapse always maps to an existing account of that name.
-    findGrandfatheredUser: () => findExistingUserByLocalpart(localpart),
-    registrationEnabled: provider.settings.enableRegistration,
+    attributes: cas.attributes,
+    attributeRequirements: provider.settings.requirements,
+    refusedStatus: 401,
+    login: async () => {
+      const displayAttribute = provider.settings.displaynameAttribute;
+      const displayName = displayAttribute ? (cas.attributes[displayAttribute]?.[0] ?? null) : null;
+      return {
+        // CAS has no mapping-provider modules: the name is always the hex-mapped CAS user name.
+        mapperName: "the built-in CAS user name mapping",
+        mapUserAttributes: async (failures) => ({
+          localpart: failures ? `${localpart}${failures}` : localpart,
+          displayName,
+          emails: [],
+        }),
+        // CAS did not always record external IDs, so Synapse always maps to an existing account of that name.
+        findGrandfatheredUser: () => findExistingUserByLocalpart(localpart),
+        registrationEnabled: provider.settings.enableRegistration,
+      };
+    },
   });
 }

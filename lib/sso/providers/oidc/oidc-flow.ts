@@ -6,9 +6,8 @@ import type { HomeserverConfig } from "../../../config/schema";
 import { seal, unseal } from "../../../crypto/sealed";
 import { clearCookie, isSecureBaseUrl, readCookie, serializeCookie } from "../../../http/cookies";
 import { logger } from "../../../logging/logger";
-import { meetsAttributeRequirements } from "../../attribute-requirements";
-import { callMapper, completeSsoLoginRequest, findExistingUserByLocalpart } from "../../complete-sso-login";
-import { completeSsoUiAuth } from "../../../auth/ui-auth/fallback";
+import { callMapper, findExistingUserByLocalpart } from "../../complete-sso-login";
+import { finishUpstreamLogin } from "../../finish-upstream-login";
 import { MappingError } from "../../mapping/types";
 import { findIdentityProvider } from "../../registry";
 import { SsoError } from "../../sso-error";
@@ -95,39 +94,30 @@ async function processCallback(query: URLSearchParams, cookie: string | undefine
 
   const { userinfo, token, sessionId } = await provider.completeAuthorization(query, session);
   const mapper = provider.mapper;
-
-  if (session.uiAuthSessionId) {
-    // Re-authentication: attribute requirements apply to logins only (Synapse).
-    let remoteUserId: string;
-    try {
-      remoteUserId = String(await mapper.getRemoteUserId(userinfo));
-    } catch {
-      throw new SsoError("mapping_error", "Failed to extract subject from OIDC response");
-    }
-    return completeSsoUiAuth(provider.id, remoteUserId, session.uiAuthSessionId);
-  }
-  if (!meetsAttributeRequirements(userinfo, provider.settings.attribute_requirements)) {
-    throw new SsoError("unauthorised", "You are not authorised to log in here.");
-  }
-  let remoteUserId: string;
-  try {
-    remoteUserId = String(await mapper.getRemoteUserId(userinfo));
-  } catch (caught) {
-    throw new SsoError("mapping_error", `Failed to extract subject from OIDC response: ${caught instanceof MappingError ? caught.message : "no subject"}`);
-  }
-  const extraAttributes = mapper.getExtraAttributes ? await mapper.getExtraAttributes(userinfo, token) : null;
-
-  return completeSsoLoginRequest({
-    authProviderId: provider.id,
-    remoteUserId,
+  return finishUpstreamLogin({
+    idpId: provider.id,
+    protocolName: "OIDC",
+    remoteUserId: async () => {
+      try {
+        return String(await mapper.getRemoteUserId(userinfo));
+      } catch (caught) {
+        throw new SsoError("mapping_error", `Failed to extract subject from OIDC response: ${caught instanceof MappingError ? caught.message : "no subject"}`);
+      }
+    },
+    uiAuthSessionId: session.uiAuthSessionId,
     clientRedirectUrl: session.clientRedirectUrl,
-    mapperName: provider.mapperName,
-    mapUserAttributes: (failures) => Promise.resolve(mapper.mapUserAttributes(userinfo, token, failures)),
-    findGrandfatheredUser: provider.settings.allow_existing_users
-      ? async () => findExistingUserByLocalpart((await callMapper(async () => mapper.mapUserAttributes(userinfo, token, 0))).localpart)
-      : undefined,
-    registrationEnabled: provider.settings.enable_registration,
-    extraAttributes,
-    authProviderSessionId: sessionId,
+    attributes: userinfo,
+    attributeRequirements: provider.settings.attribute_requirements,
+    refusedStatus: 400,
+    login: async () => ({
+      mapperName: provider.mapperName,
+      mapUserAttributes: (failures) => Promise.resolve(mapper.mapUserAttributes(userinfo, token, failures)),
+      findGrandfatheredUser: provider.settings.allow_existing_users
+        ? async () => findExistingUserByLocalpart((await callMapper(async () => mapper.mapUserAttributes(userinfo, token, 0))).localpart)
+        : undefined,
+      registrationEnabled: provider.settings.enable_registration,
+      extraAttributes: mapper.getExtraAttributes ? await mapper.getExtraAttributes(userinfo, token) : null,
+      authProviderSessionId: sessionId,
+    }),
   });
 }

@@ -4,14 +4,12 @@
 // request it answers is found server-side by InResponseTo.
 import { getConfig } from "../../../config/load-config";
 import type { HomeserverConfig } from "../../../config/schema";
-import { completeSsoUiAuth } from "../../../auth/ui-auth/fallback";
-import { logger } from "../../../logging/logger";
 import { mapUsernameToLocalpart } from "../../../matrix/identifiers";
 import { isMappingError } from "../../../modules/errors";
 import { samlMapperFor } from "../../../modules/saml";
-import { meetsAttributeRequirements } from "../../attribute-requirements";
 import { clientRedirectUrlProblem } from "../../client-redirect";
-import { completeSsoLoginRequest, findExistingUserByLocalpart } from "../../complete-sso-login";
+import { findExistingUserByLocalpart } from "../../complete-sso-login";
+import { finishUpstreamLogin } from "../../finish-upstream-login";
 import { SsoError } from "../../sso-error";
 import { samlProviderFor, type SamlIdentityProvider } from "./saml-provider";
 
@@ -69,38 +67,35 @@ export async function handleSamlAuthnResponse(request: Request): Promise<Respons
     clientRedirectUrl = relayState;
   }
 
-  const remoteUserId = async (): Promise<string> => {
-    try {
-      return await mapper.getRemoteUserId(samlResponse, clientRedirectUrl);
-    } catch (error) {
-      if (isMappingError(error)) throw new SsoError("mapping_error", error.message);
-      throw new SsoError("mapping_error", "Failed to extract remote user ID from SAML response");
-    }
-  };
-
-  if (outstanding?.uiAuthSessionId) {
-    // Re-authentication: attribute requirements apply to logins only (Synapse).
-    return completeSsoUiAuth(provider.id, await remoteUserId(), outstanding.uiAuthSessionId);
-  }
-  if (!meetsAttributeRequirements(samlResponse.ava, provider.settings.attributeRequirements)) {
-    logger.info("SAML2 login refused: attribute requirements not met");
-    throw new SsoError("unauthorised", "You are not authorised to log in here.", 401);
-  }
   const grandfatheredAttribute = provider.settings.grandfatheredAttribute;
-  return completeSsoLoginRequest({
-    authProviderId: provider.id,
-    remoteUserId: await remoteUserId(),
+  return finishUpstreamLogin({
+    idpId: provider.id,
+    protocolName: "SAML2",
+    remoteUserId: async () => {
+      try {
+        return await mapper.getRemoteUserId(samlResponse, clientRedirectUrl);
+      } catch (error) {
+        if (isMappingError(error)) throw new SsoError("mapping_error", error.message);
+        throw new SsoError("mapping_error", "Failed to extract remote user ID from SAML response");
+      }
+    },
+    uiAuthSessionId: outstanding?.uiAuthSessionId,
     clientRedirectUrl,
-    mapperName: mapper.name,
-    mapUserAttributes: (failures) => mapper.mapUserAttributes(samlResponse, failures, clientRedirectUrl),
-    // Accounts made before the external-ID link existed: the one named by this attribute (Synapse).
-    findGrandfatheredUser: grandfatheredAttribute
-      ? async () => {
-          const value = samlResponse.ava[grandfatheredAttribute]?.[0];
-          return value ? findExistingUserByLocalpart(mapUsernameToLocalpart(value)) : null;
-        }
-      : undefined,
-    // SAML has no enable_registration: unknown users are always registered (Synapse).
-    registrationEnabled: true,
+    attributes: samlResponse.ava,
+    attributeRequirements: provider.settings.attributeRequirements,
+    refusedStatus: 401,
+    login: async () => ({
+      mapperName: mapper.name,
+      mapUserAttributes: (failures) => mapper.mapUserAttributes(samlResponse, failures, clientRedirectUrl),
+      // Accounts made before the external-ID link existed: the one named by this attribute (Synapse).
+      findGrandfatheredUser: grandfatheredAttribute
+        ? async () => {
+            const value = samlResponse.ava[grandfatheredAttribute]?.[0];
+            return value ? findExistingUserByLocalpart(mapUsernameToLocalpart(value)) : null;
+          }
+        : undefined,
+      // SAML has no enable_registration: unknown users are always registered (Synapse).
+      registrationEnabled: true,
+    }),
   });
 }
