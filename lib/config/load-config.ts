@@ -9,6 +9,7 @@ import { z } from "zod";
 import { logger } from "../logging/logger";
 import { withGeneratedSecrets } from "./secrets";
 import { homeserverConfigSchema, KNOWN_TOP_LEVEL_KEYS, type HomeserverConfig } from "./schema";
+import { processSlot } from "../runtime/process-state";
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -98,16 +99,14 @@ export function loadConfigFile(file = configPath(), options: LoadConfigOptions =
   return parseHomeserverConfig(raw, file);
 }
 
-// Route handlers may be bundled separately by Next.js; the config lives on globalThis so that
-// every bundle sees the one instance.
-const holder = globalThis as unknown as { __homeserverConfig?: HomeserverConfig };
+// One config per process, whichever bundle asks (lib/runtime/process-state.ts).
+const configSlot = processSlot<HomeserverConfig>("config");
 
 export function getConfig(): HomeserverConfig {
-  holder.__homeserverConfig ??= loadConfigFile();
-  return holder.__homeserverConfig;
+  return configSlot.getOrCreate(() => loadConfigFile());
 }
 
 /** For tests and the CLI: replace the process-wide config. */
 export function setConfig(config: HomeserverConfig | undefined): void {
-  holder.__homeserverConfig = config;
+  configSlot.set(config);
 }

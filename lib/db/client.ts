@@ -7,6 +7,7 @@
 import type { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client";
 import { MatrixError } from "../matrix/errors";
 import { createAdapterFactory, databaseProviderOf, DEFAULT_DATABASE_URL, type DatabaseProvider } from "./adapter";
+import { processSlot } from "../runtime/process-state";
 
 export type Database = SqlitePrismaClient;
 export type { Prisma } from "./generated/sqlite/client";
@@ -95,17 +96,16 @@ function withoutNulCharacters(client: SqlitePrismaClient): Database {
   }) as unknown as Database;
 }
 
-// One client per process, shared across Next.js route bundles through globalThis.
-const holder = globalThis as unknown as { __database?: Database };
+// One client per process, shared across Next.js route bundles (lib/runtime/process-state.ts).
+const databaseSlot = processSlot<Database>("database");
 
 export function db(): Database {
-  holder.__database ??= createDatabase();
-  return holder.__database;
+  return databaseSlot.getOrCreate(createDatabase);
 }
 
 /** For tests: use this client (or drop the current one) for the rest of the process. */
 export function setDatabase(database: Database | undefined): void {
-  holder.__database = database;
+  databaseSlot.set(database);
 }
 
 /** True when an error is a unique-constraint violation (Prisma P2002), whichever database is used. */

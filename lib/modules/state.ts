@@ -4,6 +4,7 @@
 import type { HomeserverConfig } from "../config/schema";
 import type { PasswordAuthRegistrations } from "./password-auth";
 import type { OidcMappingProvider, SamlMappingProvider } from "./types";
+import { processSlot } from "../runtime/process-state";
 
 export interface LoadedModule<T = object> {
   /** The module as named in the config (or the built-in default). */
@@ -26,12 +27,12 @@ export interface LoadedModules {
   passwordAuth: PasswordAuthRegistrations;
 }
 
-const holder = globalThis as unknown as { __homeserverModules?: LoadedModules };
+const modulesSlot = processSlot<LoadedModules>("modules");
 
 export function publishModules(modules: LoadedModules | undefined): void {
-  holder.__homeserverModules = modules;
+  modulesSlot.set(modules);
 }
 
 export function publishedModules(): LoadedModules | undefined {
-  return holder.__homeserverModules;
+  return modulesSlot.get();
 }

@@ -9,6 +9,7 @@ import { databaseProviderOf } from "../db/adapter";
 import { databaseUrl, db } from "../db/client";
 import { RateLimiter, type RateLimitSettings } from "./rate-limiter";
 import { PostgresBucketStore, SqliteBucketStore, type BucketStore } from "./shared-buckets";
+import { processSlot } from "../runtime/process-state";
 
 export interface LoginLimiters {
   address: RateLimiter;
@@ -16,12 +17,12 @@ export interface LoginLimiters {
   failedAttempts: RateLimiter;
 }
 
-const holder = globalThis as unknown as {
-  __loginLimiters?: { config: HomeserverConfig; limiters: LoginLimiters };
-  __availabilityLimiter?: RateLimiter;
-  __namedLimiters?: Map<string, RateLimiter>;
-  __bucketStore?: BucketStore | null;
-};
+// One of each per process, whichever bundle asks (lib/runtime/process-state.ts).
+const loginLimitersSlot = processSlot<{ config: HomeserverConfig; limiters: LoginLimiters }>("ratelimit.login");
+const availabilityLimiterSlot = processSlot<RateLimiter>("ratelimit.availability-check");
+const namedLimitersSlot = processSlot<Map<string, RateLimiter>>("ratelimit.named");
+/** null: no shared store, buckets live in this process. */
+const bucketStoreSlot = processSlot<BucketStore | null>("ratelimit.bucket-store");
 
 /**
  * The bucket store shared with other processes: always on PostgreSQL (other instances may use the
@@ -29,11 +30,11 @@ const holder = globalThis as unknown as {
  * live in this process only (no database round trip per check).
  */
 function sharedStore(): BucketStore | undefined {
-  if (holder.__bucketStore === undefined) {
-    if (databaseProviderOf(databaseUrl()) === "postgresql") holder.__bucketStore = new PostgresBucketStore(db);
-    else holder.__bucketStore = getConfig().worker_processes > 1 ? new SqliteBucketStore(db) : null;
-  }
-  return holder.__bucketStore ?? undefined;
+  const store = bucketStoreSlot.getOrCreate(() => {
+    if (databaseProviderOf(databaseUrl()) === "postgresql") return new PostgresBucketStore(db);
+    return getConfig().worker_processes > 1 ? new SqliteBucketStore(db) : null;
+  });
+  return store ?? undefined;
 }
 
 function limiter(settings: RateLimitSettings, namespace: string): RateLimiter {
@@ -42,8 +43,9 @@ function limiter(settings: RateLimitSettings, namespace: string): RateLimiter {
 }
 
 export function loginLimiters(config: HomeserverConfig): LoginLimiters {
-  if (holder.__loginLimiters?.config !== config) {
-    holder.__loginLimiters = {
+  let current = loginLimitersSlot.get();
+  if (current?.config !== config) {
+    current = {
       config,
       limiters: {
         address: limiter(config.rc_login.address, "rc_login.address"),
@@ -51,8 +53,9 @@ export function loginLimiters(config: HomeserverConfig): LoginLimiters {
         failedAttempts: limiter(config.rc_login.failed_attempts, "rc_login.failed_attempts"),
       },
     };
+    loginLimitersSlot.set(current);
   }
-  return holder.__loginLimiters.limiters;
+  return current.limiters;
 }
 
 /**
@@ -68,8 +71,7 @@ export const AVAILABILITY_CHECK_LIMIT: RateLimitSettings = { per_second: 2, burs
  * hash is used as the key.
  */
 export async function limitAvailabilityCheck(sessionSecret: string): Promise<void> {
-  holder.__availabilityLimiter ??= limiter(AVAILABILITY_CHECK_LIMIT, "pick_username.check");
-  await holder.__availabilityLimiter.check(hashSecret(sessionSecret));
+  await availabilityLimiterSlot.getOrCreate(() => limiter(AVAILABILITY_CHECK_LIMIT, "pick_username.check")).check(hashSecret(sessionSecret));
 }
 
 /**
@@ -77,11 +79,11 @@ export async function limitAvailabilityCheck(sessionSecret: string): Promise<voi
  * process, shared by every route bundle, and across instances or workers like the others.
  */
 export function sharedLimiter(namespace: string, settings: RateLimitSettings): RateLimiter {
-  holder.__namedLimiters ??= new Map();
-  let named = holder.__namedLimiters.get(namespace);
+  const limiters = namedLimitersSlot.getOrCreate(() => new Map());
+  let named = limiters.get(namespace);
   if (!named) {
     named = limiter(settings, namespace);
-    holder.__namedLimiters.set(namespace, named);
+    limiters.set(namespace, named);
   }
   return named;
 }

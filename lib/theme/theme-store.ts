@@ -3,10 +3,11 @@
 import { db } from "../db/client";
 import { logger } from "../logging/logger";
 import { DEFAULT_THEME, themeSchema, type Theme, type ThemeInput } from "./theme-schema";
+import { processSlot } from "../runtime/process-state";
 
 export const THEME_CACHE_TTL_MS = 3000;
 
-const holder = globalThis as unknown as { __themeCache?: { theme: Theme; version: number | null; at: number } };
+const themeCache = processSlot<{ theme: Theme; version: number | null; at: number }>("theme.cache");
 
 function parseStored(settings: string): Theme {
   const parsed = themeSchema.safeParse(JSON.parse(settings));
@@ -16,7 +17,7 @@ function parseStored(settings: string): Theme {
 }
 
 export async function activeTheme(): Promise<{ theme: Theme; version: number | null }> {
-  const cached = holder.__themeCache;
+  const cached = themeCache.get();
   if (cached && Date.now() - cached.at < THEME_CACHE_TTL_MS) return cached;
   let entry: { theme: Theme; version: number | null };
   try {
@@ -28,14 +29,14 @@ export async function activeTheme(): Promise<{ theme: Theme; version: number | n
     if (cached) return cached;
     entry = { theme: DEFAULT_THEME, version: null };
   }
-  holder.__themeCache = { ...entry, at: Date.now() };
+  themeCache.set({ ...entry, at: Date.now() });
   return entry;
 }
 
 export async function saveTheme(input: ThemeInput, createdBy: string, note?: string): Promise<number> {
   const theme = themeSchema.parse(input);
   const row = await db().themeVersion.create({ data: { settings: JSON.stringify(theme), createdBy, note: note ?? null } });
-  holder.__themeCache = undefined;
+  themeCache.set(undefined);
   return row.id;
 }
 
