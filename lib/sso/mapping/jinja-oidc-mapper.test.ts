@@ -1,13 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { compileJinjaTemplate, JinjaOidcMappingProvider, jinjaOidcMapperConfigSchema } from "./jinja-oidc-mapper";
+import { JinjaOidcMappingProvider, jinjaOidcMapperConfigSchema } from "./jinja-oidc-mapper";
 import { MappingError, type OidcUserinfo } from "./types";
 
 function provider(config: unknown): JinjaOidcMappingProvider {
   return new JinjaOidcMappingProvider(JinjaOidcMappingProvider.parseConfig(config));
-}
-
-function render(source: string, user: unknown): string {
-  return compileJinjaTemplate(source).render({ user });
 }
 
 describe("JinjaOidcMappingProvider.getRemoteUserId", () => {
@@ -147,103 +143,7 @@ describe("JinjaOidcMappingProvider.parseConfig", () => {
   });
 });
 
-describe("Jinja-compatible rendering", () => {
-  const user = {
-    sub: "abc",
-    name: "John Smith",
-    email: "John@Example.com",
-    groups: ["admins", "users"],
-    empty: [],
-    nothing: null,
-    verified: false,
-    n: 7,
-    address: { city: "Paris" },
-  };
-  const cases: Array<[string, string]> = [
-    ["{{ user.missing }}", ""],
-    ["{{ user.nothing }}", ""],
-    ["{{ user.missing ~ 'x' }}", "x"],
-    ["{{ user.name | lower }}", "john smith"],
-    ["{{ user.name | upper }}", "JOHN SMITH"],
-    ["{{ user.n | lower }}", "7"],
-    ["{{ user.name | replace(' ', '.') }}", "John.Smith"],
-    ["{{ user.name | replace('o', '0', 1) }}", "J0hn Smith"],
-    ["{{ user.missing | default('anon') }}", "anon"],
-    ["{{ user.nothing | default('anon') }}", ""],
-    ["{{ user.empty | default('anon', true) }}", "anon"],
-    ["{{ user.groups | first }}", "admins"],
-    ["{{ user.missing | first }}", ""],
-    ["{{ '  padded  ' | trim }}", "padded"],
-    ["{{ user.missing | trim }}", ""],
-    ["{{ user.groups | join(', ') }}", "admins, users"],
-    ["{{ user.missing | join(', ') }}", ""],
-    ["{{ user.email | localpart_from_email | lower }}", "john"],
-    ["{{ user.email.lower() }}", "john@example.com"],
-    ["{{ user.groups[-1] }}", "users"],
-    ["{{ user.verified }}", "False"],
-    ["{{ user.groups }}", "['admins', 'users']"],
-    ["{{ user.address }}", "{'city': 'Paris'}"],
-    ["{% if user.empty %}y{% else %}n{% endif %}", "n"],
-    ["{% if 'admins' in user.groups %}admin{% endif %}", "admin"],
-    ["{{ user.address.get('city') }}", "Paris"],
-    ["{{ user.nothing is none }}", "True"],
-    ["{{ user.missing is defined }}", "False"],
-    ["<b>{{ '<i>' }}</b>", "<b><i></b>"],
-  ];
-  for (const [source, expected] of cases) {
-    it(source, () => {
-      expect(render(source, user)).toBe(expected);
-    });
-  }
-});
-
-describe("templates cannot reach outside the data", () => {
-  const escapes = [
-    "{{ user.constructor.constructor('globalThis.__jinjaPwned = 1')() }}",
-    "{{ user.sub.constructor.constructor('globalThis.__jinjaPwned = 1')() }}",
-    "{{ ''.constructor.constructor('globalThis.__jinjaPwned = 1')() }}",
-    "{{ range.constructor('globalThis.__jinjaPwned = 1')() }}",
-    "{{ cycler.constructor('globalThis.__jinjaPwned = 1')() }}",
-    "{{ constructor.constructor('globalThis.__jinjaPwned = 1')() }}",
-    "{{ user['__proto__']['constructor']['constructor']('globalThis.__jinjaPwned = 1')() }}",
-    "{% set c = 'constr' ~ 'uctor' %}{{ user[c][c]('globalThis.__jinjaPwned = 1')() }}",
-    "{% macro m() %}{% endmacro %}{{ m.constructor('globalThis.__jinjaPwned = 1')() }}",
-    "{{ user.groups | join(',', 'constructor') }}",
-    "{{ [user] | select('constructor') | list }}",
-  ];
-  for (const source of escapes) {
-    it(source, () => {
-      const user = { sub: "abc", groups: ["a"] };
-      let output: string | undefined;
-      try {
-        output = render(source, user);
-      } catch {
-        output = undefined; // rejected: fine
-      }
-      expect((globalThis as Record<string, unknown>).__jinjaPwned).toBeUndefined();
-      if (output !== undefined) expect(output).not.toMatch(/function|native code/);
-    });
-  }
-
-  it("does not see Object.prototype members or functions on the claims", () => {
-    expect(render("{{ user.constructor }}{{ user.__proto__ }}{{ user.hasOwnProperty }}{{ toString }}", { sub: "x" })).toBe("");
-    // The claims are copied as JSON data: functions on the object passed in never reach the template.
-    let called = false;
-    const userinfo = {
-      sub: "x",
-      leak() {
-        called = true;
-        return "leaked";
-      },
-    };
-    expect(() => render("{{ user.leak() }}", userinfo)).toThrow();
-    expect(called).toBe(false);
-  });
-
-  it("a claim literally named constructor is just data", () => {
-    expect(render("{{ user.constructor }}", { constructor: "claim" })).toBe("claim");
-  });
-
+describe("JinjaOidcMappingProvider with a hostile template", () => {
   it("the mapper survives hostile templates", () => {
     const mapper = provider({ localpart_template: "{{ user.constructor.constructor('return process')().pid }}" });
     expect(() => mapper.mapUserAttributes({ sub: "x" }, {}, 0)).toThrow();
