@@ -5,6 +5,8 @@ import { pyReplace, pySplit, pyStr, pyStrip, pyTruthy } from "./python-strings";
 describe("str methods", () => {
   const cases: Array<{ python: string; actual: () => unknown; expected: unknown }> = [
     { python: "'a  b '.split()", actual: () => pySplit("a  b ", undefined, undefined, false), expected: ["a", "b"] },
+    { python: "'  a b  '.split(None, 1)", actual: () => pySplit("  a b  ", null, 1, false), expected: ["a", "b  "] },
+    { python: "' a b c '.rsplit(None, 1)", actual: () => pySplit(" a b c ", null, 1, true), expected: [" a b", "c"] },
     { python: "'a,b,c'.rsplit(',', 1)", actual: () => pySplit("a,b,c", ",", 1, true), expected: ["a,b", "c"] },
     { python: "'a,,b'.split(',')", actual: () => pySplit("a,,b", ",", undefined, false), expected: ["a", "", "b"] },
     { python: "'abc'.replace('', '-')", actual: () => pyReplace("abc", "", "-", undefined), expected: "-a-b-c-" },

@@ -118,7 +118,7 @@ export function pySplit(text: string, sep: unknown, maxsplit: unknown, fromRight
       while (i < words.length && isSpace(words[i])) i++;
       if (i >= words.length) break;
       if (parts.length >= limit) {
-        parts.push(pyStrip(words.slice(i).join(""), undefined, false, true));
+        parts.push(words.slice(i).join("")); // the rest as it is: Python keeps its trailing whitespace
         break;
       }
       let j = i;
@@ -133,7 +133,7 @@ export function pySplit(text: string, sep: unknown, maxsplit: unknown, fromRight
     while (i > 0 && isSpace(words[i - 1])) i--;
     if (i <= 0) break;
     if (parts.length >= limit) {
-      parts.unshift(pyStrip(words.slice(0, i).join(""), undefined, true, false));
+      parts.unshift(words.slice(0, i).join("")); // and rsplit its leading whitespace
       break;
     }
     let j = i;
