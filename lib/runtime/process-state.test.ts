@@ -9,7 +9,8 @@ describe("processSlot", () => {
     here.set({ id: 7 });
     // A second copy of this module, as a separate Next.js bundle would have.
     vi.resetModules();
-    const copy = (await import(/* @vite-ignore */ "./process-state?copy")) as typeof import("./process-state");
+    const copyOfTheModule = "./process-state?copy";
+    const copy = (await import(/* @vite-ignore */ copyOfTheModule)) as typeof import("./process-state");
     expect(copy.processSlot<{ id: number }>("test.shared").get()).toEqual({ id: 7 });
     expect(copy.processSlot).not.toBe(processSlot);
   });
