@@ -5,6 +5,7 @@
 import { getConfig } from "../config/load-config";
 import { logger } from "../logging/logger";
 import { isMatrixError, isMatrixResponseError, MatrixError, unrecognized } from "./errors";
+import { readBodyWithin } from "../http/body";
 
 export const CORS_HEADERS: Record<string, string> = {
   "Access-Control-Allow-Origin": "*",
@@ -67,10 +68,7 @@ export function clientIpOf(request: Request): string {
 }
 
 async function readJsonBody(request: Request): Promise<unknown> {
-  const limit = getConfig().max_request_body_size;
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > limit) throw new MatrixError("M_TOO_LARGE", "Request body too large");
-  const buffer = await readLimited(request, limit);
+  const buffer = await readBodyWithin(request, getConfig().max_request_body_size, () => new MatrixError("M_TOO_LARGE", "Request body too large"));
   if (buffer.length === 0) throw new MatrixError("M_NOT_JSON", "Content not JSON.");
   let text: string;
   try {
@@ -83,24 +81,6 @@ async function readJsonBody(request: Request): Promise<unknown> {
   } catch {
     throw new MatrixError("M_NOT_JSON", "Content not JSON.");
   }
-}
-
-async function readLimited(request: Request, limit: number): Promise<Uint8Array> {
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > limit) {
-      await reader.cancel();
-      throw new MatrixError("M_TOO_LARGE", "Request body too large");
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
 }
 
 /** A JSON object body, or M_BAD_JSON as Synapse's parse_json_object_from_request. */

@@ -1,6 +1,7 @@
 // GET|POST /_matrix/client/{r0,v3}/auth/{stage}/fallback/web?session= (Synapse's AuthRestServlet):
 // the pages a client opens in a browser to complete a stage it has no UI of its own for.
 import { getConfig } from "../../config/load-config";
+import { readFormBody } from "../../http/body";
 import { isMatrixError, MatrixError } from "../../matrix/errors";
 import { errorResponse } from "../../matrix/route";
 import { renderSsoPage } from "../../pages/sso-pages";
@@ -74,9 +75,8 @@ export async function submitFallback(request: Request, stage: string): Promise<R
   if (stage !== PASSWORD_STAGE) return errorResponse(new MatrixError("M_UNKNOWN", "Unknown auth stage type", {}, 404));
   try {
     const session = await sessionFrom(new URL(request.url));
-    const text = await request.text();
-    if (text.length > MAX_FORM_BYTES) throw new SsoError("bad_param", "The form is too large.");
-    const password = new URLSearchParams(text).get("password") ?? "";
+    const form = await readFormBody(request, MAX_FORM_BYTES, () => new SsoError("bad_param", "The form is too large."));
+    const password = form.get("password") ?? "";
     let userId: string | null = null;
     try {
       userId = await validatePasswordSubmission({ identifier: { type: "m.id.user", user: session.userId }, password }, getConfig());

@@ -4,6 +4,7 @@ import { timingSafeEqual } from "node:crypto";
 import { getConfig } from "../../../config/load-config";
 import type { HomeserverConfig } from "../../../config/schema";
 import { seal, unseal } from "../../../crypto/sealed";
+import { readFormBody } from "../../../http/body";
 import { clearCookie, isSecureBaseUrl, readCookie, serializeCookie } from "../../../http/cookies";
 import { logger } from "../../../logging/logger";
 import { callMapper, findExistingUserByLocalpart } from "../../complete-sso-login";
@@ -50,11 +51,7 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 async function callbackParameters(request: Request): Promise<URLSearchParams> {
-  if (request.method === "POST") {
-    const text = await request.text();
-    if (text.length > 64 * 1024) throw new SsoError("invalid_request", "The request is too large.");
-    return new URLSearchParams(text);
-  }
+  if (request.method === "POST") return readFormBody(request, 64 * 1024, () => new SsoError("invalid_request", "The request is too large."));
   return new URL(request.url).searchParams;
 }
 

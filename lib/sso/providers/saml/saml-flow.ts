@@ -4,6 +4,7 @@
 // request it answers is found server-side by InResponseTo.
 import { getConfig } from "../../../config/load-config";
 import type { HomeserverConfig } from "../../../config/schema";
+import { readFormBody } from "../../../http/body";
 import { mapUsernameToLocalpart } from "../../../matrix/identifiers";
 import { isMappingError } from "../../../modules/errors";
 import { samlMapperFor } from "../../../modules/saml";
@@ -44,9 +45,7 @@ export async function handleSamlUnexpectedGet(request: Request): Promise<Respons
 export async function handleSamlAuthnResponse(request: Request): Promise<Response> {
   const config = getConfig();
   const provider = requireSamlProvider(config);
-  const text = await request.text();
-  if (text.length > MAX_RESPONSE_FORM_BYTES) throw new SsoError("invalid_request", "The request is too large.", 413);
-  const form = new URLSearchParams(text);
+  const form = await readFormBody(request, MAX_RESPONSE_FORM_BYTES, () => new SsoError("invalid_request", "The request is too large.", 413));
   const samlResponseField = form.get("SAMLResponse");
   if (!samlResponseField) throw new SsoError("bad_param", "Missing string query parameter 'SAMLResponse'");
   const relayState = form.get("RelayState");
