@@ -9,9 +9,10 @@
 // CREATE DATABASE), otherwise a throwaway local cluster (test-support/postgres.ts; needs the
 // PostgreSQL server binaries, e.g. `apt-get install postgresql-15`).
 import path from "node:path";
-import { createMigration, migrationTimestamp, type DatabaseProvider } from "../../lib/db/schema-engine";
+import type { DatabaseProvider } from "../../lib/db/adapter";
 import { startPostgres } from "../../test-support/postgres";
 import { generateAll } from "./generate";
+import { migrationTimestamp, writeMigration } from "./write-migration";
 
 async function withShadowServer<T>(job: (url: string) => Promise<T>): Promise<T> {
   if (process.env.SHADOW_DATABASE_URL) return job(process.env.SHADOW_DATABASE_URL);
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   generateAll();
 
   const timestamp = migrationTimestamp();
-  const report = (provider: DatabaseProvider, result: Awaited<ReturnType<typeof createMigration>>) => {
+  const report = (provider: DatabaseProvider, result: Awaited<ReturnType<typeof writeMigration>>) => {
     if (!result.created) {
       process.stdout.write(`${provider}: the schema matches the migrations, no migration created.\n`);
     } else {
@@ -42,9 +43,9 @@ async function main(): Promise<void> {
     }
   };
 
-  report("sqlite", await createMigration("sqlite", name, { timestamp }));
+  report("sqlite", await writeMigration("sqlite", name, { timestamp }));
   await withShadowServer(async (shadowDatabaseUrl) => {
-    report("postgresql", await createMigration("postgresql", name, { timestamp, shadowDatabaseUrl }));
+    report("postgresql", await writeMigration("postgresql", name, { timestamp, shadowDatabaseUrl }));
   });
 }
 
