@@ -1,6 +1,5 @@
 // Sample data for the theme editor's live preview: every themed page, rendered by the same
 // components as the real pages.
-import { createElement } from "react";
 import type { Theme } from "../theme/theme-schema";
 import { renderSsoElement, type SsoPageKind } from "../pages/sso-pages";
 
@@ -79,5 +78,3 @@ export function previewElement(page: PreviewPage, theme: Theme) {
       return render("account_deactivated", {});
   }
 }
-
-export const previewPlaceholder = () => createElement("p", null, "Choose a page to preview.");

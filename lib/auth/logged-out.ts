@@ -8,20 +8,9 @@
 // token is stored) is always there.
 import { modulesFor } from "../modules/load";
 import { runOnLoggedOut } from "../modules/password-auth";
-import type { OnLoggedOut } from "../modules/types";
 import { getConfig } from "../config/load-config";
-import { logger } from "../logging/logger";
 import type { DeletedToken } from "./devices";
 import { hashSecret } from "./secrets";
-
-export type LoggedOutCallback = OnLoggedOut;
-
-const holder = globalThis as unknown as { __loggedOutCallbacks?: LoggedOutCallback[] };
-
-/** For in-process listeners other than modules (modules use api.registerPasswordAuthProviderCallbacks). */
-export function registerLoggedOutCallback(callback: LoggedOutCallback): void {
-  (holder.__loggedOutCallbacks ??= []).push(callback);
-}
 
 export interface NotifyOptions {
   /** The access token the logging-out request presented: passed on as is for the deleted token it matches. */
@@ -35,12 +24,5 @@ export async function notifyLoggedOut(tokens: DeletedToken[], options: NotifyOpt
     const accessToken = presentedHash !== undefined && token.tokenHash === presentedHash ? options.presentedToken! : null;
     const details = { accessTokenHash: token.tokenHash };
     await runOnLoggedOut(registrations, token.userId, token.deviceId, accessToken, details);
-    for (const callback of holder.__loggedOutCallbacks ?? []) {
-      try {
-        await callback(token.userId, token.deviceId, accessToken, { ...details });
-      } catch (error) {
-        logger.warn("on_logged_out callback failed", error);
-      }
-    }
   }
 }

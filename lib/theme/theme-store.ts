@@ -51,7 +51,3 @@ export async function rollBackTheme(versionId: number, createdBy: string): Promi
   return saveTheme(parseStored(version.settings), createdBy, `rolled back to version ${versionId}`);
 }
 
-export async function themeVersionSettings(versionId: number): Promise<Theme | null> {
-  const version = await db().themeVersion.findUnique({ where: { id: versionId } });
-  return version ? parseStored(version.settings) : null;
-}
