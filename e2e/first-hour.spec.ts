@@ -154,3 +154,40 @@ test("every admin page has its own title", async ({ page }) => {
   expect(missing?.status()).toBe(404);
   await expect(page).toHaveTitle("Page not found");
 });
+
+test("reload and Back around the confirm page, and a spent picker link, say what happened and offer Start again", async ({ page }) => {
+  await page.goto(`${base}/_matrix/client/v3/login/sso/redirect/oidc-social?${new URLSearchParams({ redirectUrl: fixture.clientUrl })}`);
+  await signInAtIdp(page, "friend7", "social-pw-7");
+  await page.getByLabel("Username").fill("reloader");
+  await page.getByRole("button", { name: "Continue" }).click();
+  // POST-redirect-GET: the confirm page has its own URL, and reloading it shows it again.
+  await expect(page.getByRole("heading", { name: "Your account is ready" })).toBeVisible();
+  expect(new URL(page.url()).pathname).toBe("/_synapse/client/sso_confirm");
+  const reloaded = await page.reload();
+  expect(reloaded?.status()).toBe(200);
+  await expect(page.getByRole("heading", { name: "Your account is ready" })).toBeVisible();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByRole("heading", { name: "Client app" })).toBeVisible();
+
+  // Back from the client: the hand-off is spent.
+  await page.goBack();
+  await expect(page.getByRole("heading", { name: "This sign-in link has expired or was already used" })).toBeVisible();
+  await expect(page).toHaveTitle("This sign-in link has expired or was already used · Matrix");
+  await expect(page.locator("body")).not.toContainText(/session_id|email|Error code/);
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "Start again" }).click();
+  await expect(page.getByRole("heading", { name: "test.local", level: 1 })).toBeVisible();
+
+  // The picker's URL once the sign-up is done: plain words, not Synapse's "missing session_id".
+  const picker = await page.goto(`${base}/_synapse/client/pick_username/account_details`);
+  expect(picker?.status()).toBe(400);
+  await expect(page.getByRole("heading", { name: "This sign-in link has expired or was already used" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Start again" })).toHaveAttribute("href", "/");
+  // The admin finds the cause in the log instead.
+  expect(fixture.server.output()).toMatch(/INFO SSO error page 400 bad_session: username picker: no username_mapping_session cookie/);
+
+  // A GET of the confirm endpoint with nothing waiting is that page too, never a blank 405.
+  const confirm = await page.goto(`${base}/_synapse/client/sso_confirm`);
+  expect(confirm?.status()).toBe(400);
+  await expect(page.getByRole("heading", { name: "This sign-in link has expired or was already used" })).toBeVisible();
+});

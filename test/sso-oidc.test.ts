@@ -124,7 +124,12 @@ describe.each(BACKENDS)("SSO over OIDC on %s", (backend) => {
 
   it("shows the confirm page to a client that is not whitelisted, and gives the token only on Continue", async () => {
     const { browser, callbackUrl } = await signInAtIdp("oidc-corp", "alice", "alice-pw", fixture.clientUrl);
-    const confirm = await browser.get(callbackUrl);
+    // POST-redirect-GET (issue 15): the callback sends the browser on to the confirm page, so a
+    // reload or Back asks for that page again instead of replaying the spent callback.
+    const callback = await browser.get(callbackUrl);
+    expect(callback.status).toBe(303);
+    expect(new URL(callback.headers.get("location")!, base).toString()).toBe(`${base}/_synapse/client/sso_confirm`);
+    const confirm = await browser.get(`${base}/_synapse/client/sso_confirm`);
     expect(confirm.status).toBe(200);
     const html = await confirm.text();
     expect(html).toContain("Continue to your account");

@@ -178,11 +178,14 @@ describe.each(BACKENDS)("SSO over SAML 2.0 on %s", (backend) => {
     expect(stored!.expiresAt.getTime()).toBeGreaterThan(Date.now());
 
     // The ACS gets no cookie (a cross-site POST) and needs none.
-    const confirm = await postToAcs(form.acsUrl, { SAMLResponse: form.SAMLResponse, RelayState: form.RelayState });
+    // POST-redirect-GET (issue 15): the ACS sends the browser on to the confirm page.
+    const acs = await postToAcs(form.acsUrl, { SAMLResponse: form.SAMLResponse, RelayState: form.RelayState });
+    expect(acs.status).toBe(303);
+    const cookie = acs.headers.getSetCookie().map((value) => value.split(";")[0]).join("; ");
+    const confirm = await fetch(`${base}/_synapse/client/sso_confirm`, { headers: { Cookie: cookie } });
     expect(confirm.status).toBe(200);
     const confirmHtml = await confirm.text();
     expect(confirmHtml).toContain("Continue");
-    const cookie = confirm.headers.getSetCookie().map((value) => value.split(";")[0]).join("; ");
     const proceed = await fetch(`${base}/_synapse/client/sso_confirm`, { method: "POST", redirect: "manual", headers: { Cookie: cookie, Origin: base } });
     expect([302, 303]).toContain(proceed.status);
     const location = proceed.headers.get("location")!;

@@ -59,7 +59,7 @@ const PAGES: { [K in SsoPageKind]: PageDefinition<PageProps[K]> } = {
     // Synapse's template links to redirect_url; here that is the confirm endpoint, which hands the
     // login token over (GET only from our own pages; see handoff.ts).
     variables: (props, config) => ({
-      redirect_url: props.action,
+      redirect_url: props.linkAction ?? props.action,
       display_url: props.displayUrl,
       server_name: config.server_name,
       new_user: props.newUser,

@@ -18,7 +18,7 @@ import {
 } from "./client-redirect";
 import { ssoConfigOf } from "./config";
 import { storeExtraAttributes } from "./extra-attributes";
-import { accountDeactivatedResponse, SsoError } from "./sso-error";
+import { accountDeactivatedResponse, expiredLinkError, SsoError } from "./sso-error";
 
 export const HANDOFF_COOKIE = "sso_handoff";
 export const CONFIRM_PATH = "/_synapse/client/sso_confirm";
@@ -37,7 +37,12 @@ function handoffCookieOptions() {
   return { path: CONFIRM_PATH, httpOnly: true, sameSite: "Lax" as const, secure: isSecureBaseUrl(getConfig().public_baseurl) };
 }
 
-/** Responds to the browser at the end of a login: 302 to a whitelisted client, else the confirm page. */
+/**
+ * Responds to the browser at the end of a login: 302 to a whitelisted client, else 303 to the
+ * confirm page (GET CONFIRM_PATH). Redirecting rather than answering with the page itself means the
+ * page is not the IdP callback's or the picker's POST: reloading it, or coming Back to it, asks for
+ * the page again instead of replaying a spent callback or re-submitting the picker.
+ */
 export async function finishSsoLogin(login: FinishedSsoLogin, extraHeaders: string[] = []): Promise<Response> {
   const config = getConfig();
   const headers = new Headers();
@@ -72,17 +77,45 @@ export async function finishSsoLogin(login: FinishedSsoLogin, extraHeaders: stri
     },
   });
   headers.append("Set-Cookie", serializeCookie(HANDOFF_COOKIE, secret, { ...handoffCookieOptions(), maxAgeSeconds: HANDOFF_LIFETIME_MS / 1000 }));
+  headers.set("Location", CONFIRM_PATH);
+  headers.set("Cache-Control", "no-store");
+  return new Response(null, { status: 303, headers });
+}
+
+/** "Start again": the same client's login at the same IdP. */
+function restartUrlOf(handoff: { authProviderId: string; clientRedirectUrl: string }): string {
+  return `${getConfig().public_baseurl}_matrix/client/v3/login/sso/redirect/${encodeURIComponent(handoff.authProviderId)}?${new URLSearchParams({ redirectUrl: handoff.clientRedirectUrl })}`;
+}
+
+/**
+ * GET /_synapse/client/sso_confirm: the confirm page of the browser's waiting hand-off, as often as
+ * it is asked for (nothing is created or consumed). Once the hand-off is used or gone, a plain
+ * "expired or already used" page with "Start again".
+ */
+export async function showHandoff(request: Request): Promise<Response> {
+  // Synapse's templates link to redirect_url (a GET) instead of posting: that link carries ?continue.
+  if (new URL(request.url).searchParams.has("continue")) return confirmHandoff(request);
+  const secret = readCookie(request, HANDOFF_COOKIE);
+  if (!secret) throw expiredLinkError("/", "sso_confirm: no sso_handoff cookie (the hand-off was used, or its cookie expired)");
+  const handoff = await db().ssoHandoff.findUnique({ where: { idHash: hashSecret(secret) } });
+  if (!handoff) throw expiredLinkError("/", "sso_confirm: unknown hand-off (already used)");
+  if (handoff.expiresAt.getTime() <= Date.now()) {
+    throw expiredLinkError(restartUrlOf(handoff), `sso_confirm: hand-off for ${handoff.userId} expired at ${handoff.expiresAt.toISOString()}`);
+  }
+  const user = await db().user.findUnique({ where: { userId: handoff.userId }, select: { deactivated: true, displayName: true } });
+  if (!user || user.deactivated) return accountDeactivatedResponse();
   return renderSsoPage(
     "redirect_confirm",
     {
-      displayUrl: displayUrlOf(login.clientRedirectUrl),
-      userId: login.userId,
+      displayUrl: displayUrlOf(handoff.clientRedirectUrl),
+      userId: handoff.userId,
       displayName: user.displayName,
-      newUser: login.newUser,
+      newUser: handoff.newUser,
       action: CONFIRM_PATH,
+      linkAction: `${CONFIRM_PATH}?continue=1`,
     },
     // The confirm form's answer redirects to the client, which form-action must allow.
-    { headers, formActions: [formActionSourceOf(login.clientRedirectUrl)] },
+    { formActions: [formActionSourceOf(handoff.clientRedirectUrl)] },
   );
 }
 
@@ -97,13 +130,14 @@ export async function confirmHandoff(request: Request): Promise<Response> {
     throw new SsoError("bad_request", "Please use the Continue button on the confirmation page.", 403);
   }
   const secret = readCookie(request, HANDOFF_COOKIE);
-  if (!secret) throw new SsoError("bad_session", "This login has already been completed or has expired. Please log in again from your app.");
+  if (!secret) throw expiredLinkError("/", "sso_confirm: no sso_handoff cookie on Continue (the hand-off was used, or its cookie expired)");
   const idHash = hashSecret(secret);
   const handoff = await db().ssoHandoff.findUnique({ where: { idHash } });
   // Deleting first makes the hand-off single-use even if the button is pressed twice.
   const { count } = await db().ssoHandoff.deleteMany({ where: { idHash } });
-  if (!handoff || count !== 1 || handoff.expiresAt.getTime() <= Date.now()) {
-    throw new SsoError("bad_session", "This login has already been completed or has expired. Please log in again from your app.");
+  if (!handoff || count !== 1) throw expiredLinkError("/", "sso_confirm: Continue on a hand-off already used");
+  if (handoff.expiresAt.getTime() <= Date.now()) {
+    throw expiredLinkError(restartUrlOf(handoff), `sso_confirm: Continue on a hand-off for ${handoff.userId} that expired at ${handoff.expiresAt.toISOString()}`);
   }
   const user = await db().user.findUnique({ where: { userId: handoff.userId }, select: { deactivated: true } });
   if (!user || user.deactivated) return accountDeactivatedResponse();

@@ -22,7 +22,7 @@ import {
   type MappingSession,
 } from "./mapping-sessions";
 import { findIdentityProvider, iconUrlOf } from "./registry";
-import { SsoError } from "./sso-error";
+import { expiredLinkError, SsoError } from "./sso-error";
 
 const MAX_FORM_BYTES = 16 * 1024;
 
@@ -33,17 +33,16 @@ function restartUrlFor(session: MappingSession, config: HomeserverConfig): strin
 /** The browser's mapping session, or the error page that says what to do (§1.6 bad_session). */
 async function requireSession(request: Request, config: HomeserverConfig): Promise<{ secret: string; session: MappingSession }> {
   const secret = readCookie(request, MAPPING_SESSION_COOKIE);
-  if (!secret) throw new SsoError("bad_session", "missing session_id: your browser did not send the sign-up session. Please start the login again from your app.");
+  // Synapse answers these with "missing session_id" / "unknown session"; a person reloading the
+  // picker or coming Back to it gets plain words, the admin the cause in the log.
+  if (!secret) throw expiredLinkError("/", "username picker: no username_mapping_session cookie (missing session_id)");
   const lookup = await findMappingSession(secret);
-  if (lookup.status === "unknown") {
-    throw new SsoError("bad_session", "unknown session: this sign-up has already been completed or has expired. Please start the login again from your app.");
-  }
+  if (lookup.status === "unknown") throw expiredLinkError("/", "username picker: unknown session (completed, or purged after expiry)");
   if (lookup.status === "expired") {
-    throw new SsoError(
-      "bad_session",
-      "Your sign-up session has expired. Start the login again to choose your username.",
-      400,
+    throw expiredLinkError(
       restartUrlFor(lookup.session, config),
+      `username picker: session expired at ${lookup.session.expiresAt.toISOString()}`,
+      "Your sign-up session has expired. Start the login again to choose your username.",
     );
   }
   return { secret, session: lookup.session };
@@ -143,7 +142,7 @@ export async function submitAccountDetails(request: Request): Promise<Response> 
     }
     if (error instanceof MatrixError && error.errcode === "M_INVALID_USERNAME") return refuse(error.message, 400);
     if (error instanceof SessionAlreadyUsedError || error instanceof ExternalIdLinkedError) {
-      throw new SsoError("bad_session", "This sign-up has already been completed. Please log in again from your app.");
+      throw expiredLinkError(restartUrlFor(session, config), `username picker: session already used (${error.constructor.name})`);
     }
     throw error;
   }

@@ -78,7 +78,8 @@ describe("two instances on one PostgreSQL", () => {
     expect((await browser.get(`${base}/_synapse/client/pick_username/account_details`)).status).toBe(200);
     expect(await (await browser.get(`${base}/_synapse/client/pick_username/check?username=roamer`)).json()).toEqual({ available: true });
     const submitted = await browser.postForm(`${base}/_synapse/client/pick_username/account_details`, { username: "roamer" });
-    expect(submitted.status).toBe(200); // the confirm page (the client is not whitelisted)
+    expect(submitted.status).toBe(303); // on to the confirm page (the client is not whitelisted)
+    expect((await browser.get(`${base}/_synapse/client/sso_confirm`)).status).toBe(200);
     const confirmed = await browser.postForm(`${base}/_synapse/client/sso_confirm`, {});
     expect(confirmed.status).toBe(303);
     const token = new URL(confirmed.headers.get("location")!).searchParams.get("loginToken");

@@ -13,6 +13,8 @@ export interface RedirectConfirmProps {
   newUser: boolean;
   /** The form posts here; the response redirects to the client with its login token. */
   action: string;
+  /** For Synapse's template, which links (GET) to redirect_url rather than posting. */
+  linkAction?: string;
 }
 
 export function RedirectConfirmView({ theme, displayUrl, userId, displayName, newUser, action }: RedirectConfirmProps) {

@@ -9,9 +9,11 @@ export interface SsoErrorProps {
   description: string;
   /** Where "Try again" goes, when the flow can be restarted. */
   restartUrl?: string;
+  /** A heading that says what happened, instead of the generic one. */
+  heading?: string;
 }
 
-export function SsoErrorView({ theme, error, description, restartUrl }: SsoErrorProps) {
+export function SsoErrorView({ theme, error, description, restartUrl, heading }: SsoErrorProps) {
   if (error === "unauthorised") {
     return (
       <Document title="Authentication failed" theme={theme}>
@@ -30,11 +32,20 @@ export function SsoErrorView({ theme, error, description, restartUrl }: SsoError
       </Document>
     );
   }
+  if (heading) {
+    return (
+      <Document title={heading} theme={theme}>
+        <h1>{heading}</h1>
+        <p id="errormsg">{description}</p>
+        {restartUrl ? <a className="button" href={restartUrl}>Start again</a> : null}
+      </Document>
+    );
+  }
+  // Synapse's sentence about e-mail confirmation links is left out: no page here is reached that way.
   return (
     <Document title="Authentication failed" theme={theme}>
       <h1>{pageText(theme, "sso_error", "title", "There was an error")}</h1>
       <p id="errormsg"><strong>{description}</strong></p>
-      <p>If you are seeing this page after clicking a link sent to you via email, make sure you only click the confirmation link once, and that you open the validation link in the same client you&apos;re logging in from.</p>
       <p>{pageText(theme, "sso_error", "intro", "Try logging in again from your Matrix client and if the problem persists please contact the server's administrator.")}</p>
       {restartUrl ? <a className="button" href={restartUrl}>Start again</a> : null}
       <p className="error-code">Error code: {error}</p>
