@@ -31,6 +31,8 @@ import { databaseProviderOf, sqliteFilePath } from "./lib/db/adapter";
 import { databaseUrl } from "./lib/db/client";
 import { applyPendingMigrations, releaseSchemaEngine } from "./lib/db/schema-engine";
 import { logRequestWhenDone } from "./lib/logging/access-log";
+import { startStatePurge } from "./lib/maintenance/state-purge";
+import { startMetrics } from "./lib/metrics/start-metrics";
 import { logger, setLogFormat } from "./lib/logging/logger";
 import { loadModules } from "./lib/modules/node-loader";
 import { isWorkerProcess, superviseWorkers } from "./lib/process/workers";
@@ -130,6 +132,10 @@ async function main(): Promise<void> {
   if (config.worker_processes > 1 && !dev) {
     logger.info(`${config.server_name}: starting ${config.worker_processes} worker processes on http://${host}:${port}`);
     superviseWorkers(config.worker_processes);
+    // The primary serves the metrics listener: one scrape, the sum of every worker (lib/metrics),
+    // and purges expired state, once for all of them (lib/maintenance/state-purge.ts).
+    await startMetrics(config, "primary");
+    startStatePurge(config);
     return;
   }
   await serve(config);
@@ -144,10 +150,13 @@ async function serve(config: HomeserverConfig): Promise<void> {
   await app.prepare();
   const handle = app.getRequestHandler();
   const trustForwarded = trustsForwardedFor(config);
+  const httpMetrics = await startMetrics(config, isWorkerProcess() ? "worker" : "process");
+  if (!isWorkerProcess()) startStatePurge(config);
 
   const server = createServer((request, response) => {
     // The access log: one line per request at info, secrets in the query redacted (lib/logging/access-log.ts).
     logRequestWhenDone(request, response, setClientIp(request, trustForwarded));
+    httpMetrics?.observe(request, response);
     void handle(request, response);
   });
   server.listen(port, host, () => {

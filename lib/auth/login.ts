@@ -3,7 +3,7 @@
 import { getConfig } from "../config/load-config";
 import type { HomeserverConfig } from "../config/schema";
 import { db } from "../db/client";
-import { MatrixError } from "../matrix/errors";
+import { isMatrixError, MatrixError } from "../matrix/errors";
 import { requireJsonObject, type MatrixRequest } from "../matrix/route";
 import { loginLimiters } from "../ratelimit/login-limiters";
 import { issueRefreshableTokens, newAccessToken, type IssuedTokens } from "./access-tokens";
@@ -15,6 +15,7 @@ import { identityProviders } from "../sso/registry";
 import { logger } from "../logging/logger";
 import type { LoginCallback, LoginResponse } from "../modules/types";
 import { loginExtensions } from "./login-extensions";
+import { metrics } from "../metrics/recorder";
 
 type Flow = Record<string, unknown> & { type: string };
 
@@ -116,7 +117,14 @@ function optionalString(body: Record<string, unknown>, key: string): string | un
 async function tokenLogin(body: Record<string, unknown>): Promise<LoginOutcome> {
   if (body.token === undefined) throw missingKeys();
   if (typeof body.token !== "string") throw new MatrixError("M_INVALID_PARAM", "Bad parameter: token");
-  const consumed = await consumeLoginToken(body.token);
+  let consumed: Awaited<ReturnType<typeof consumeLoginToken>>;
+  try {
+    consumed = await consumeLoginToken(body.token);
+  } catch (error) {
+    if (isMatrixError(error)) metrics()?.loginTokenExchange("invalid");
+    throw error;
+  }
+  metrics()?.loginTokenExchange("success");
   return {
     userId: consumed.userId,
     authProviderId: consumed.authProviderId,
@@ -197,6 +205,9 @@ async function completeLogin(
       return issued;
     });
   }
+
+  // Synapse counts a login when the device is registered (RegistrationHandler.register_device).
+  metrics()?.userLogin(outcome.authProviderId ?? "");
 
   const response: Record<string, unknown> = {
     user_id: outcome.userId,

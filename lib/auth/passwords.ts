@@ -5,6 +5,7 @@
 //
 // `bcrypt` (native) runs in libuv's thread pool, so hashing never blocks the event loop.
 import bcrypt from "bcrypt";
+import { metrics } from "../metrics/recorder";
 
 export interface PasswordSettings {
   pepper: string;
@@ -17,7 +18,18 @@ function passwordBytes(password: string, pepper: string): Buffer {
 }
 
 export function hashPassword(password: string, settings: PasswordSettings): Promise<string> {
-  return bcrypt.hash(passwordBytes(password, settings.pepper), settings.rounds);
+  return counted(bcrypt.hash(passwordBytes(password, settings.pepper), settings.rounds));
+}
+
+/**
+ * Counts the hash as queued until it settles (synapse_sso_password_hashing_queue_length): libuv's
+ * pool runs four at a time, so a login storm shows as a growing queue before it shows as latency.
+ */
+function counted<T>(hashing: Promise<T>): Promise<T> {
+  const recorder = metrics();
+  if (!recorder) return hashing;
+  recorder.hashing(1);
+  return hashing.finally(() => recorder.hashing(-1));
 }
 
 // Compared against when the user does not exist or has no password, so that a wrong user name
@@ -40,11 +52,11 @@ export async function verifyPassword(
   const input = passwordBytes(password, settings.pepper);
   if (!hash) {
     // An empty or missing stored hash never matches (as in Synapse), but still costs a hash.
-    await bcrypt.compare(input, await dummyHash(settings.rounds));
+    await counted(bcrypt.compare(input, await dummyHash(settings.rounds)));
     return false;
   }
   try {
-    return await bcrypt.compare(input, hash);
+    return await counted(bcrypt.compare(input, hash));
   } catch {
     return false;
   }

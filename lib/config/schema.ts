@@ -112,6 +112,13 @@ export const homeserverConfigSchema = z
     allow_underscore_prefixed_localpart: z.boolean().default(false),
     /** Ours: `json` writes every log line, the access log included, as one JSON object. */
     log_format: z.enum(["text", "json"]).default("text"),
+    /** Synapse's: serve Prometheus metrics on the `listeners` entry of `type: metrics` (lib/metrics). */
+    enable_metrics: z.boolean().default(false),
+    /**
+     * Ours: how often expired login tokens, sign-up sessions, hand-offs, UI-auth sessions, SAML
+     * request IDs and rate-limit buckets are deleted (lib/maintenance/state-purge.ts); also at start-up.
+     */
+    state_purge_interval: durationMs.refine((ms) => ms >= 1000, "must be at least 1s").default(300_000),
     oidc_providers: z.array(ssoSection).nullable().optional(),
     oidc_config: ssoSection.nullable().optional(),
     saml2_config: ssoSection.nullable().optional(),

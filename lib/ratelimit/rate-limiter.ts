@@ -16,6 +16,7 @@
 // Callers `await` check() and record(). Without a shared store both complete synchronously.
 import { MatrixError } from "../matrix/errors";
 import type { BucketStore } from "./shared-buckets";
+import { metrics } from "../metrics/recorder";
 
 export interface RateLimitSettings {
   per_second: number;
@@ -37,7 +38,14 @@ export class RateLimiter {
     private readonly settings: RateLimitSettings,
     private readonly now: () => number = Date.now,
     private readonly shared?: { store: BucketStore; namespace: string },
+    /** For synapse_sso_rate_limit_rejections_total; defaults to the shared namespace. */
+    private readonly name?: string,
   ) {}
+
+  private refuse(retryAfterMs: number): MatrixError {
+    metrics()?.rateLimited(this.name ?? this.shared?.namespace ?? "in_process");
+    return limitExceeded(retryAfterMs);
+  }
 
   /** Milliseconds one action adds to a bucket. */
   private get increment(): number {
@@ -66,7 +74,7 @@ export class RateLimiter {
    */
   check(key: string, { consume = true }: { consume?: boolean } = {}): void | Promise<void> {
     const retryAfterMs = this.retryAfterMs(key);
-    if (retryAfterMs > 0) throw limitExceeded(retryAfterMs);
+    if (retryAfterMs > 0) throw this.refuse(retryAfterMs);
     if (consume) this.recordLocally(key);
     if (!this.shared) return;
     const { store, namespace } = this.shared;
@@ -79,7 +87,7 @@ export class RateLimiter {
       outcome.then((result) => {
         if (result === null) return;
         this.learn(key, result.emptyAt);
-        if (!result.allowed) throw limitExceeded(this.excess(result.emptyAt, at));
+        if (!result.allowed) throw this.refuse(this.excess(result.emptyAt, at));
       }),
     );
   }

@@ -4,6 +4,8 @@
 // only turn an IdP response into an UpstreamIdentity; this is the one place that decides what
 // happens next, so the three protocols cannot drift apart.
 import { completeSsoUiAuth } from "../auth/ui-auth/sso-reauth";
+import { metrics, type SsoLoginOutcome } from "../metrics/recorder";
+import { isMappingError } from "../modules/errors";
 import { logger } from "../logging/logger";
 import { meetsAttributeRequirements } from "./attribute-requirements";
 import type { AttributeRequirement } from "./config";
@@ -37,10 +39,30 @@ export interface UpstreamIdentity {
 }
 
 export async function finishUpstreamLogin(identity: UpstreamIdentity): Promise<Response> {
-  if (identity.uiAuthSessionId) {
-    // Re-authentication: attribute requirements apply to logins only (Synapse).
-    return completeSsoUiAuth(identity.idpId, await identity.remoteUserId(), identity.uiAuthSessionId);
+  if (identity.uiAuthSessionId) return reauthenticate({ ...identity, uiAuthSessionId: identity.uiAuthSessionId });
+  try {
+    const response = await logInUpstreamIdentity(identity);
+    metrics()?.ssoLogin(identity.idpId, "success");
+    return response;
+  } catch (error) {
+    metrics()?.ssoLogin(identity.idpId, ssoLoginOutcomeOf(error));
+    throw error;
   }
+}
+
+/** How a failed SSO login is counted (synapse_sso_logins_total, lib/metrics/prometheus.ts). */
+function ssoLoginOutcomeOf(error: unknown): SsoLoginOutcome {
+  if (error instanceof SsoError && error.error === "unauthorised") return "attribute_requirement";
+  if (isMappingError(error) || (error instanceof SsoError && error.error === "mapping_error")) return "mapping_failure";
+  return "error";
+}
+
+async function reauthenticate(identity: UpstreamIdentity & { uiAuthSessionId: string }): Promise<Response> {
+  // Re-authentication: attribute requirements apply to logins only (Synapse).
+  return completeSsoUiAuth(identity.idpId, await identity.remoteUserId(), identity.uiAuthSessionId);
+}
+
+async function logInUpstreamIdentity(identity: UpstreamIdentity): Promise<Response> {
   if (!meetsAttributeRequirements(identity.attributes, identity.attributeRequirements)) {
     logger.info(`${identity.protocolName} login at ${identity.idpId} refused: attribute requirements not met`);
     throw new SsoError("unauthorised", "You are not authorised to log in here.", identity.refusedStatus);

@@ -10,6 +10,7 @@ import { jsonResponse } from "../matrix/route";
 import { limitAvailabilityCheck } from "../ratelimit/login-limiters";
 import { renderSsoPage } from "../pages/sso-pages";
 import { createUser, ExternalIdLinkedError, isUserIdTaken } from "../users/users";
+import { metrics } from "../metrics/recorder";
 import { formActionSourceOf } from "./client-redirect";
 import { clearMappingSessionCookie } from "./complete-sso-login";
 import { finishSsoLogin } from "./handoff";
@@ -110,6 +111,7 @@ export async function submitAccountDetails(request: Request): Promise<Response> 
   const typed = { localpart: username, useDisplayName, emailsChecked: emailsToUse };
 
   const refuse = async (message: string, status: number) => {
+    metrics()?.pickerSubmission(status === 409 ? "collision" : "invalid");
     await recordMappingChoice(secret, { chosenLocalpart: username, useDisplayName, emailsToUse, lastError: message });
     return renderForm(session, config, { ...typed, error: message }, status);
   };
@@ -136,6 +138,7 @@ export async function submitAccountDetails(request: Request): Promise<Response> 
       rulesOf(config),
     );
     userId = user.userId;
+    metrics()?.pickerSubmission("registered");
   } catch (error) {
     if (error instanceof MatrixError && error.errcode === "M_USER_IN_USE") {
       return refuse(`${username} is taken, please choose another.`, 409);
@@ -180,9 +183,13 @@ export async function checkUsernameAvailability(request: Request): Promise<Respo
     const problem = localpartProblem(username, rulesOf(config));
     if (problem) throw problem;
     const available = !(await isUserIdTaken(qualifyUserId(username, config.server_name)));
+    metrics()?.availabilityCheck(available ? "available" : "taken");
     return jsonResponse({ available });
   } catch (error) {
-    if (error instanceof MatrixError) return jsonResponse(error.toJSON(), error.status);
+    if (error instanceof MatrixError) {
+      metrics()?.availabilityCheck(error.errcode === "M_INVALID_USERNAME" ? "invalid" : "refused");
+      return jsonResponse(error.toJSON(), error.status);
+    }
     throw error;
   }
 }

@@ -2,6 +2,7 @@
 import { db, isUniqueViolation, type Transaction } from "../db/client";
 import { MatrixError } from "../matrix/errors";
 import { localpartProblem, qualifyUserId, type LocalpartRules } from "../matrix/identifiers";
+import { metrics } from "../metrics/recorder";
 
 export interface UserRecord {
   userId: string;
@@ -66,7 +67,7 @@ export async function createUser(user: NewUser, rules: LocalpartRules): Promise<
   const userId = qualifyUserId(user.localpart, rules.serverName);
   if (await isUserIdTaken(userId)) throw new MatrixError("M_USER_IN_USE", "User ID already taken.");
   try {
-    return await db().$transaction(async (tx) => {
+    const registered = await db().$transaction(async (tx) => {
       const created = await tx.user.create({
         data: {
           userId,
@@ -87,6 +88,8 @@ export async function createUser(user: NewUser, rules: LocalpartRules): Promise<
       await user.alsoInTransaction?.(tx);
       return created;
     });
+    metrics()?.userRegistration(user.externalId?.authProvider ?? "");
+    return registered;
   } catch (error) {
     if (isUniqueViolation(error)) {
       // The same upstream identity registering twice at once is not a taken name: say which.

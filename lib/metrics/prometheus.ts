@@ -1,0 +1,152 @@
+// The Prometheus side of lib/metrics/recorder.ts, made once per process by server.ts when
+// `enable_metrics` is on: prom-client's default process metrics (CPU, memory, file descriptors,
+// event loop lag — process_cpu_seconds_total and process_resident_memory_bytes are what Synapse's
+// Grafana dashboard plots), Synapse's own metric names and labels, and ours under synapse_sso_*.
+//
+// Names, label names and label values follow Synapse so that an admin's dashboards and alerts
+// keep working (help texts are ours: Synapse leaves most empty, which prom-client refuses):
+// synapse/http/request_metrics.py for the synapse_http_server_* family (labels
+// method, servlet, tag, code, and server_name as recent Synapse adds; `tag` is only ever set by
+// Synapse's /sync, so "" here), synapse/handlers/register.py for synapse_user_logins_total and
+// synapse_user_registrations_total (Python's str(bool): guest="False"; auth_provider "" for
+// password, the IdP ID for SSO; pre-initialised to 0 per IdP as init_counters_for_auth_provider
+// does, so a dashboard shows a flat line rather than no data).
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, register } from "prom-client";
+import { publishMetricsRecorder, type MetricsRecorder } from "./recorder";
+import { servletNameOf } from "./servlets";
+
+/** prometheus_client's default histogram buckets, which Synapse's response_time_seconds uses. */
+const PYTHON_DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+export interface HttpMetrics {
+  /** Counts a request now and its response when it has been sent (Synapse's RequestMetrics). */
+  observe(request: IncomingMessage, response: ServerResponse): void;
+}
+
+/**
+ * Creates this process's metrics in prom-client's global registry and publishes the recorder.
+ * `idpIds` are the configured identity providers, whose counters start at 0.
+ */
+export function installMetrics(serverName: string, idpIds: readonly string[]): HttpMetrics {
+  collectDefaultMetrics();
+  // In a worker process (worker_processes > 1) this also answers the primary's requests for this
+  // worker's metrics, which the primary sums (lib/metrics/listener.ts).
+  new AggregatorRegistry();
+
+  const requestsReceived = new Counter({
+    name: "synapse_http_server_requests_received_total",
+    help: "Requests received, by method and servlet",
+    labelNames: ["method", "servlet", "server_name"],
+  });
+  const responses = new Counter({ name: "synapse_http_server_responses_total", help: "Responses sent, by method and status code", labelNames: ["method", "code", "server_name"] });
+  const responseCount = new Counter({
+    name: "synapse_http_server_response_count_total",
+    help: "Responses sent, by method and servlet",
+    labelNames: ["method", "servlet", "tag", "server_name"],
+  });
+  const responseTime = new Histogram({
+    name: "synapse_http_server_response_time_seconds",
+    help: "Time from receiving a request to sending its response, in seconds",
+    labelNames: ["method", "servlet", "tag", "code", "server_name"],
+    buckets: PYTHON_DEFAULT_BUCKETS,
+  });
+  const inFlight = new Gauge({
+    name: "synapse_http_server_in_flight_requests_count",
+    help: "Requests being processed, by method and servlet",
+    labelNames: ["method", "servlet"],
+  });
+  const logins = new Counter({
+    name: "synapse_user_logins_total",
+    help: "Number of user logins (since restart)",
+    labelNames: ["guest", "auth_provider"],
+  });
+  const registrations = new Counter({
+    name: "synapse_user_registrations_total",
+    help: "Number of new users registered (since restart)",
+    labelNames: ["guest", "shadow_banned", "auth_provider"],
+  });
+  for (const authProvider of ["", ...idpIds]) {
+    for (const guest of ["True", "False"]) {
+      logins.inc({ guest, auth_provider: authProvider }, 0);
+      for (const shadowBanned of ["True", "False"]) registrations.inc({ guest, shadow_banned: shadowBanned, auth_provider: authProvider }, 0);
+    }
+  }
+
+  // Ours: what Synapse does not count.
+  const ssoLogins = new Counter({
+    name: "synapse_sso_logins_total",
+    help: "SSO logins that came back from an identity provider, by IdP and outcome",
+    labelNames: ["idp_id", "outcome"],
+  });
+  for (const idpId of idpIds) for (const outcome of ["success", "mapping_failure", "attribute_requirement", "error"]) ssoLogins.inc({ idp_id: idpId, outcome }, 0);
+  const pickerSubmissions = new Counter({
+    name: "synapse_sso_username_picker_submissions_total",
+    help: "Username picker submissions, by outcome (registered, collision: the name was taken, invalid)",
+    labelNames: ["outcome"],
+  });
+  const availabilityChecks = new Counter({
+    name: "synapse_sso_username_availability_checks_total",
+    help: "Username picker availability checks, by result",
+    labelNames: ["result"],
+  });
+  const tokenExchanges = new Counter({
+    name: "synapse_sso_login_token_exchanges_total",
+    help: "m.login.token logins (the SSO hand-off), by result",
+    labelNames: ["result"],
+  });
+  const rateLimited = new Counter({
+    name: "synapse_sso_rate_limit_rejections_total",
+    help: "Actions refused with M_LIMIT_EXCEEDED, by limiter",
+    labelNames: ["limiter"],
+  });
+  const hashing = new Gauge({
+    name: "synapse_sso_password_hashing_queue_length",
+    help: "bcrypt hashes and comparisons started and not yet finished (waiting for or running on the thread pool)",
+  });
+  const purged = new Counter({
+    name: "synapse_sso_state_purged_rows_total",
+    help: "Expired rows deleted by the background state purge, by table",
+    labelNames: ["table"],
+  });
+
+  const recorder: MetricsRecorder = {
+    userLogin: (authProvider) => logins.inc({ guest: "False", auth_provider: authProvider }),
+    userRegistration: (authProvider) => registrations.inc({ guest: "False", shadow_banned: "False", auth_provider: authProvider }),
+    ssoLogin: (idpId, outcome) => ssoLogins.inc({ idp_id: idpId, outcome }),
+    pickerSubmission: (outcome) => pickerSubmissions.inc({ outcome }),
+    availabilityCheck: (result) => availabilityChecks.inc({ result }),
+    loginTokenExchange: (result) => tokenExchanges.inc({ result }),
+    rateLimited: (limiter) => rateLimited.inc({ limiter }),
+    hashing: (delta) => hashing.inc(delta),
+    purged: (table, rows) => {
+      if (rows > 0) purged.inc({ table }, rows);
+    },
+  };
+  publishMetricsRecorder(recorder);
+
+  return {
+    observe(request, response) {
+      const method = request.method ?? "GET";
+      const servlet = servletNameOf((request.url ?? "/").split("?", 1)[0]);
+      const started = performance.now();
+      requestsReceived.inc({ method, servlet, server_name: serverName });
+      inFlight.inc({ method, servlet });
+      // "close" also fires when the client went away before the answer was sent; count it once.
+      response.once("close", () => {
+        inFlight.dec({ method, servlet });
+        const code = String(response.statusCode);
+        responses.inc({ method, code, server_name: serverName });
+        responseCount.inc({ method, servlet, tag: "", server_name: serverName });
+        responseTime.observe({ method, servlet, tag: "", code, server_name: serverName }, (performance.now() - started) / 1000);
+      });
+    },
+  };
+}
+
+/** This process's metrics, in Prometheus text format (one process serving alone). */
+export function processMetricsText(): Promise<string> {
+  return register.metrics();
+}
+
+export const METRICS_CONTENT_TYPE = register.contentType;
