@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { SCENARIOS } from "../bench/scenarios";
-import type { BenchResult } from "../bench/report";
+import type { BenchResult } from "../bench/result";
 
 const ROOT = path.resolve(__dirname, "..");
 const dir = mkdtempSync(path.join(os.tmpdir(), "bench-smoke-"));
