@@ -62,7 +62,7 @@ export async function deleteDevice({ request, url, params, json }: MatrixRequest
   const requester = await authenticateRequest(request);
   const body = await bodyOf(request, json);
   await ownDevice(requester.userId, params.deviceId);
-  await requireUiAuth({ requester, method: "DELETE", uri: url.pathname, body, description: "remove a device from your account" });
+  await requireUiAuth({ requester, method: "DELETE", uri: url.pathname, body, description: "remove a device from your account", canSkipUiAuth: true });
   await notifyLoggedOut(await deleteDevices(requester.userId, [params.deviceId]));
   return {};
 }
@@ -74,7 +74,7 @@ export async function deleteDevicesInBulk({ request, url, json }: MatrixRequest)
   if (!Array.isArray(body.devices) || !body.devices.every((id) => typeof id === "string")) {
     throw new MatrixError("M_MISSING_PARAM", "Missing params: ['devices']");
   }
-  await requireUiAuth({ requester, method: "POST", uri: url.pathname, body, description: "remove device(s) from your account" });
+  await requireUiAuth({ requester, method: "POST", uri: url.pathname, body, description: "remove device(s) from your account", canSkipUiAuth: true });
   await notifyLoggedOut(await deleteDevices(requester.userId, body.devices as string[]));
   return {};
 }

@@ -7,6 +7,7 @@ import { isMatrixError, MatrixError, MatrixResponseError } from "../../matrix/er
 import type { Requester } from "../access-tokens";
 import { validatePasswordSubmission } from "../validate-password";
 import { availableStages, PASSWORD_STAGE } from "./flows";
+import { markTokenValidated, validatedWithin } from "./session-timeout";
 import {
   consumeUiAuthSession,
   createUiAuthSession,
@@ -25,6 +26,12 @@ export interface UiAuthRequest {
   body: Record<string, unknown>;
   /** What the user is asked to confirm, e.g. "remove a device from your account". */
   description: string;
+  /**
+   * Synapse's can_skip_ui_auth: within ui_auth.session_timeout of the token's last validation the
+   * operation needs no new prompt (lib/auth/ui-auth/session-timeout.ts). Synapse sets it for device
+   * deletion only.
+   */
+  canSkipUiAuth?: boolean;
 }
 
 /** Deeper request bodies are refused: a UI-auth session digests the body, recursively. */
@@ -59,8 +66,9 @@ async function incomplete(session: UiAuthSession, stages: string[], failure?: Ma
   });
 }
 
-export async function requireUiAuth({ requester, method, uri, body, description }: UiAuthRequest): Promise<void> {
+export async function requireUiAuth({ requester, method, uri, body, description, canSkipUiAuth = false }: UiAuthRequest): Promise<void> {
   const config = getConfig();
+  if (canSkipUiAuth && (await validatedWithin(requester.tokenId, config.ui_auth.session_timeout))) return;
   if (nestingDepth(body) > MAX_BODY_NESTING) throw new MatrixError("M_BAD_JSON", "Request body is nested too deeply");
   const stages = await availableStages(requester.userId, config);
   const auth = body.auth;
@@ -98,6 +106,7 @@ export async function requireUiAuth({ requester, method, uri, body, description 
     throw new MatrixError("M_FORBIDDEN", "Invalid auth");
   }
   if (!(await consumeUiAuthSession(session.id))) throw new MatrixError("M_UNKNOWN", `Unknown session ID: ${session.id}`);
+  await markTokenValidated(requester.tokenId);
 }
 
 const REFUSED_OUTRIGHT = new Set(["M_LIMIT_EXCEEDED", "M_INVALID_PARAM", "M_MISSING_PARAM", "M_BAD_JSON"]);
