@@ -22,7 +22,7 @@
 //   These three together: login-load peak 217–233 → 163 MB, at no measurable CPU cost.
 // test-support/server.ts runs exactly this command for the benchmark.
 import { existsSync } from "node:fs";
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import path from "node:path";
 import next from "next";
 import { ConfigError, configPath, loadConfigFile, setConfig } from "./lib/config/load-config";
@@ -37,6 +37,8 @@ import { logger, setLogFormat } from "./lib/logging/logger";
 import { loadModules } from "./lib/modules/node-loader";
 import { isWorkerProcess, superviseWorkers } from "./lib/process/workers";
 import { renderDocument } from "./lib/pages/html-renderer";
+import { directHandler, matchDirectRoute, type DirectMatch } from "./lib/routing/direct-routes";
+import { sendWebResponse, toWebRequest } from "./lib/routing/node-bridge";
 import { describeWhitelistEntry } from "./lib/sso/client-redirect";
 import { ssoConfigOf } from "./lib/sso/config";
 import { identityProviders } from "./lib/sso/registry";
@@ -150,6 +152,21 @@ async function serve(config: HomeserverConfig): Promise<void> {
   await app.prepare();
   const handle = app.getRequestHandler();
   const trustForwarded = trustsForwardedFor(config);
+  // The hot Matrix and SSO routes are answered here, by the same route modules, without Next's
+  // per-request work (lib/routing/direct-routes.ts). Not under `npm run dev`, so that edits reload.
+  // DIRECT_ROUTES=off sends everything through Next (the tests compare both paths).
+  const directRoutes = !dev && process.env.DIRECT_ROUTES !== "off";
+  const serveDirectly = async (match: DirectMatch, request: IncomingMessage, response: ServerResponse, next: typeof handle) => {
+    try {
+      const handler = directHandler(match, request.method ?? "GET");
+      if (!handler) return void next(request, response);
+      await sendWebResponse(response, await handler(toWebRequest(request, `${host}:${port}`)));
+    } catch (error) {
+      logger.error(`unexpected error on ${request.method} ${(request.url ?? "").split("?")[0]}`, error);
+      if (!response.headersSent) response.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" });
+      response.end("Internal Server Error");
+    }
+  };
   const httpMetrics = await startMetrics(config, isWorkerProcess() ? "worker" : "process");
   if (!isWorkerProcess()) startStatePurge(config);
 
@@ -157,7 +174,9 @@ async function serve(config: HomeserverConfig): Promise<void> {
     // The access log: one line per request at info, secrets in the query redacted (lib/logging/access-log.ts).
     logRequestWhenDone(request, response, setClientIp(request, trustForwarded));
     httpMetrics?.observe(request, response);
-    void handle(request, response);
+    const direct = directRoutes ? matchDirectRoute((request.url ?? "/").split("?")[0]) : undefined;
+    if (direct) void serveDirectly(direct, request, response, handle);
+    else void handle(request, response);
   });
   server.listen(port, host, () => {
     const who = isWorkerProcess() ? `worker process ${process.pid}` : config.server_name;

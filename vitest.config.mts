@@ -1,10 +1,19 @@
 import path from "node:path";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+
+/**
+ * The fast tier (`npm run test:fast`, vitest.fast.config.mts): no `next build`, no server process —
+ * unit tests, and HTTP tests against the route modules in the test's own process
+ * (test-support/in-process-server.ts).
+ */
+export const FAST_TIER = ["lib/**/*.test.ts", "scripts/**/*.test.ts", "test/login-api.test.ts"];
 
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(__dirname) } },
   test: {
     include: ["lib/**/*.test.ts", "scripts/**/*.test.ts", "test/**/*.test.ts"],
+    // After `npm run test:fast` in the same run (scripts/test.sh), its files are not run twice.
+    exclude: process.env.FAST_TIER_DONE === "1" ? [...configDefaults.exclude, ...FAST_TIER] : configDefaults.exclude,
     environment: "node",
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -1,10 +1,11 @@
-// The password/token login API over real HTTP against the built server, on SQLite and PostgreSQL:
+// The password/token login API over real HTTP (the in-process tier: test-support/in-process-server.ts), on SQLite and PostgreSQL:
 // exact statuses and bodies as Synapse answers them (behaviour reference §1).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLoginToken } from "../lib/auth/login-tokens";
 import { storeExtraAttributes } from "../lib/sso/extra-attributes";
 import { BACKENDS, freshDatabaseUrl } from "../test-support/backends";
-import { startServer, type RunningServer } from "../test-support/server";
+import { startInProcessServer } from "../test-support/in-process-server";
+import type { RunningServer } from "../test-support/server";
 import { createUserDirectly, disconnectAll, useDatabase } from "../test-support/users";
 
 interface Case {
@@ -31,7 +32,7 @@ describe.each(BACKENDS)("login API on %s", (backend) => {
 
   beforeAll(async () => {
     databaseUrl = await freshDatabaseUrl(backend);
-    server = await startServer({ databaseUrl });
+    server = await startInProcessServer({ databaseUrl });
     aliceId = await createUserDirectly(databaseUrl, { localpart: "alice", password: "wonderland", emails: ["Alice@Example.org"] });
     await createUserDirectly(databaseUrl, { localpart: "gone", password: "pw", deactivated: true });
     await createUserDirectly(databaseUrl, { localpart: "nopassword" });

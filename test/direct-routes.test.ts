@@ -1,0 +1,148 @@
+// server.ts answers the hot Matrix and SSO routes itself, with the same route modules Next.js
+// serves (lib/routing/direct-routes.ts). This runs the same requests against the same database
+// twice — once served directly, once with DIRECT_ROUTES=off through Next.js — and requires the same
+// status, headers and body from both, apart from values that are random on every request (tokens,
+// state, dates).
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startOidcProvider, type RunningOidcProvider } from "../test-support/oidc-provider";
+import { freePort, sqliteUrl, startServer } from "../test-support/server";
+import { CORP_ACCOUNTS } from "../test-support/sso-fixture";
+import { createUserDirectly, disconnectAll } from "../test-support/users";
+
+const CLIENT = "https://client.example/app?x=1";
+
+interface Exchange {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Needs the access token of a password login made earlier in the run. */
+  authenticated?: boolean;
+}
+
+const EXCHANGES: Exchange[] = [
+  { method: "GET", path: "/_matrix/client/versions" },
+  { method: "GET", path: "/_matrix/client/v3/login" },
+  { method: "GET", path: "/_matrix/client/r0/login" },
+  { method: "GET", path: "/_matrix/client/v1/login" },
+  { method: "OPTIONS", path: "/_matrix/client/v3/login" },
+  { method: "PUT", path: "/_matrix/client/v3/login", body: "{}" },
+  { method: "HEAD", path: "/_matrix/client/v3/login" },
+  { method: "POST", path: "/_matrix/client/v3/login", body: "not json" },
+  { method: "POST", path: "/_matrix/client/v3/login", body: JSON.stringify({ type: "m.login.password", user: "pat", password: "wrong" }) },
+  { method: "POST", path: "/_matrix/client/v3/login", body: JSON.stringify({ type: "m.login.token", token: "syl_unknown" }) },
+  { method: "POST", path: "/_matrix/client/v3/login", body: JSON.stringify({ type: "m.login.password", user: "pat", password: "pat-password", device_id: "%41B/C" }) },
+  { method: "GET", path: `/_matrix/client/v3/login/sso/redirect?redirectUrl=${encodeURIComponent(CLIENT)}` },
+  { method: "GET", path: "/_matrix/client/v3/login/sso/redirect" },
+  { method: "GET", path: `/_matrix/client/v3/login/sso/redirect/oidc-corp?redirectUrl=${encodeURIComponent(CLIENT)}` },
+  { method: "GET", path: `/_matrix/client/v3/login/sso/redirect/nope?redirectUrl=${encodeURIComponent(CLIENT)}` },
+  { method: "GET", path: `/_matrix/client/v3/login/sso/redirect/a%2Fb?redirectUrl=${encodeURIComponent(CLIENT)}` },
+  { method: "GET", path: `/_matrix/client/v3/login/sso/redirect/?redirectUrl=${encodeURIComponent(CLIENT)}` },
+  { method: "GET", path: `/_synapse/client/pick_idp?redirectUrl=${encodeURIComponent(CLIENT)}` },
+  { method: "GET", path: `/_synapse/client/pick_idp?redirectUrl=${encodeURIComponent(CLIENT)}&idp=oidc-social` },
+  { method: "GET", path: "/_synapse/client/pick_idp" },
+  { method: "GET", path: "/_synapse/client/pick_username/check?username=alice" },
+  { method: "GET", path: "/_synapse/client/oidc/callback?code=x&state=y" },
+  { method: "GET", path: "/_matrix/client/v3/account/whoami" },
+  { method: "GET", path: "/_matrix/client/v3/account/whoami", authenticated: true },
+  { method: "GET", path: "/_matrix/client/v3/devices", authenticated: true },
+  { method: "GET", path: "/_matrix/client/v3/devices/%2541B%2FC", authenticated: true },
+  { method: "GET", path: "/_matrix/client/v3/devices/%41B%2FC", authenticated: true },
+  { method: "PUT", path: "/_matrix/client/v3/devices/%41B%2FC", body: JSON.stringify({ display_name: "Pat's phone" }), authenticated: true },
+  { method: "DELETE", path: "/_matrix/client/v3/devices/%41B%2FC", body: "{}", authenticated: true },
+  { method: "POST", path: "/_matrix/client/v3/delete_devices", body: JSON.stringify({ devices: ["X"] }), authenticated: true },
+  { method: "POST", path: "/_matrix/client/v3/refresh", body: JSON.stringify({ refresh_token: "syr_unknown" }) },
+  { method: "POST", path: "/_matrix/client/v3/logout" },
+];
+
+/** Values that differ on every request, replaced by placeholders before comparing. */
+function normalise(text: string): string {
+  return text
+    .replace(/sy[tlr]_[A-Za-z0-9_]+/g, "<token>")
+    .replace(/"session":"[^"]+"/g, '"session":"<session>"')
+    .replace(/(state|nonce|code_challenge)=[^&"\s]+/g, "$1=<random>")
+    .replace(/oidc_session=[^;]+/g, "oidc_session=<sealed>")
+    .replace(/"device_id":"[A-Z]{10}"/g, '"device_id":"<generated>"')
+    .replace(/"last_seen_ts":\d+/g, '"last_seen_ts":<time>')
+    .replace(/nonce-[A-Za-z0-9+/=]+/g, "nonce-<random>");
+}
+
+const VOLATILE_HEADERS = new Set(["date", "connection", "keep-alive", "transfer-encoding", "content-length"]);
+
+async function exchange(base: string, step: Exchange, accessToken: string | undefined) {
+  const response = await fetch(`${base}${step.path}`, {
+    method: step.method,
+    redirect: "manual",
+    headers: { ...(step.authenticated && accessToken ? { Authorization: `Bearer ${accessToken}` } : {}), ...step.headers },
+    body: step.body,
+  });
+  const body = await response.text();
+  const headers = [...response.headers]
+    .filter(([name]) => !VOLATILE_HEADERS.has(name) && name !== "set-cookie")
+    .map(([name, value]) => `${name}: ${normalise(value)}`)
+    .sort();
+  const cookies = response.headers.getSetCookie().map(normalise);
+  return { status: response.status, headers, cookies, body: normalise(body), rawBody: body };
+}
+
+describe("the routes server.ts serves directly", () => {
+  let corp: RunningOidcProvider;
+  let social: RunningOidcProvider;
+  const results: Record<"direct" | "next", Awaited<ReturnType<typeof exchange>>[]> = { direct: [], next: [] };
+  /** A path segment with a malformed percent-escape, asked of each path. */
+  const malformed: Record<string, { status: number; body: string }> = {};
+
+  beforeAll(async () => {
+    const port = await freePort();
+    const callback = `http://127.0.0.1:${port}/_synapse/client/oidc/callback`;
+    corp = await startOidcProvider({ accounts: CORP_ACCOUNTS, clients: [{ client_id: "homeserver", client_secret: "corp-secret", redirect_uris: [callback] }] });
+    social = await startOidcProvider({ accounts: CORP_ACCOUNTS, clients: [{ client_id: "homeserver", client_secret: "social-secret", redirect_uris: [callback] }] });
+    const config = {
+      oidc_providers: [
+        { idp_id: "corp", idp_name: "Corp", issuer: corp.issuer, client_id: "homeserver", client_secret: "corp-secret", scopes: ["openid"] },
+        { idp_id: "social", idp_name: "Social", issuer: social.issuer, client_id: "homeserver", client_secret: "social-secret", scopes: ["openid"] },
+      ],
+    };
+    for (const mode of ["direct", "next"] as const) {
+      // Each run starts from the same state: a database of its own where only pat exists.
+      const databaseUrl = sqliteUrl(mkdtempSync(path.join(os.tmpdir(), `hs-direct-${mode}-`)));
+      const server = await startServer({ port, databaseUrl, config, env: mode === "next" ? { DIRECT_ROUTES: "off" } : {}, run: "production" });
+      try {
+        await createUserDirectly(databaseUrl, { localpart: "pat", password: "pat-password" });
+        let accessToken: string | undefined;
+        for (const step of EXCHANGES) {
+          const result = await exchange(server.baseUrl, step, accessToken);
+          if (step.body?.includes('"pat-password"')) accessToken = (JSON.parse(result.rawBody) as { access_token?: string }).access_token;
+          results[mode].push(result);
+        }
+        const bad = await exchange(server.baseUrl, { method: "GET", path: "/_matrix/client/v3/devices/%E0%A4%A", authenticated: true }, accessToken);
+        malformed[mode] = { status: bad.status, body: bad.rawBody };
+      } finally {
+        await server.stop();
+      }
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    await corp?.stop();
+    await social?.stop();
+    await disconnectAll();
+  });
+
+  it.each(EXCHANGES.map((step, index) => [`${step.method} ${step.path}${step.authenticated ? " (signed in)" : ""}`, index] as const))(
+    "%s: the same status, headers and body by either path",
+    (_name, index) => {
+      const { rawBody: _direct, ...direct } = results.direct[index];
+      const { rawBody: _next, ...next } = results.next[index];
+      expect(direct).toEqual(next);
+    },
+  );
+
+  it("answers a malformed percent-escape in a path segment with a Matrix error (through Next.js it is a 500)", () => {
+    expect(malformed.direct).toEqual({ status: 404, body: JSON.stringify({ errcode: "M_NOT_FOUND", error: "No device found" }) });
+    expect(malformed.next.status).toBe(500);
+  });
+});
