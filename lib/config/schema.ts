@@ -130,7 +130,6 @@ export const homeserverConfigSchema = z
   })
   .passthrough();
 
-export type HomeserverConfigInput = z.input<typeof homeserverConfigSchema>;
 type Parsed = z.output<typeof homeserverConfigSchema>;
 
 /** The validated config, with derived values filled in. */

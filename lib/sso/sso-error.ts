@@ -23,14 +23,6 @@ export class SsoError extends Error {
   }
 }
 
-/** Raised when an SSO login reaches a deactivated account. */
-export class AccountDeactivatedError extends Error {
-  constructor() {
-    super("account deactivated");
-    this.name = "AccountDeactivatedError";
-  }
-}
-
 /**
  * A link or page that no longer leads anywhere: a reloaded or revisited page of a finished or
  * expired sign-in. Said in plain words, with "Start again" (the client's login when it is still
