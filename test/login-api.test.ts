@@ -1,5 +1,5 @@
 // The password/token login API over real HTTP (the in-process tier: test-support/in-process-server.ts), on SQLite and PostgreSQL:
-// exact statuses and bodies as Synapse answers them (behaviour reference §1).
+// exact statuses and bodies as Synapse answers them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLoginToken } from "../lib/auth/login-tokens";
 import { storeExtraAttributes } from "../lib/sso/extra-attributes";

@@ -1,5 +1,5 @@
 // POST /_matrix/client/v1/login/get_token against the built server (spec v1.7, MSC3882; Synapse's
-// LoginTokenRequestServlet, behaviour reference §1.17): a signed-in device gets a login token for
+// LoginTokenRequestServlet): a signed-in device gets a login token for
 // another device, after UI auth, at most once a minute per user; disabled, the endpoint is absent.
 import { createClient, MatrixError as SdkMatrixError } from "matrix-js-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
 // GET and POST /_matrix/client/{r0,v3}/login, as Synapse's LoginRestServlet and
-// AuthHandler.validate_login (behaviour reference §1.1, §1.2, §4.8). Error messages are Synapse's.
+// AuthHandler.validate_login. Error messages are Synapse's.
 import { getConfig } from "../config/load-config";
 import type { HomeserverConfig } from "../config/schema";
 import { db } from "../db/client";
@@ -98,7 +98,7 @@ export async function logIn({ json, clientIp }: MatrixRequest): Promise<Record<s
     if (!passwordLoginEnabled(config)) throw new MatrixError("M_UNKNOWN", "Password login has been disabled.");
     outcome = await validateLogin(body, body.type, config);
   } else if (loginExtensions.fieldsFor(body.type, config)) {
-    // A login type of a password auth provider module (§1.2.2).
+    // A login type of a password auth provider module.
     outcome = await validateLogin(body, body.type, config);
   } else {
     throw new MatrixError("M_UNKNOWN", `Unknown login type ${body.type}`);

@@ -1,5 +1,5 @@
 // POST /refresh: exchanges a refresh token for a new access/refresh pair (Synapse's
-// RefreshTokenServlet, behaviour reference §1.16). The old refresh token stays usable until the
+// RefreshTokenServlet). The old refresh token stays usable until the
 // new pair is used, so a client that lost the response can retry; once the new access token has
 // authenticated a request, or the new refresh token has itself been refreshed, the old one is
 // dead. At most the last two pairs are kept.

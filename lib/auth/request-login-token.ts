@@ -1,5 +1,5 @@
-// POST /_matrix/client/v1/login/get_token (spec v1.7, MSC3882; Synapse's LoginTokenRequestServlet,
-// behaviour reference §1.17): a signed-in device asks for a short-lived, single-use m.login.token
+// POST /_matrix/client/v1/login/get_token (spec v1.7, MSC3882; Synapse's LoginTokenRequestServlet):
+// a signed-in device asks for a short-lived, single-use m.login.token
 // with which another device (one scanning a QR code, say) signs in as the same user. It exists
 // only with `login_via_existing_session.enabled`, as Synapse registers the servlet only then, and it
 // is the only place that advertises `get_login_token: true` on GET /login (lib/auth/login.ts).

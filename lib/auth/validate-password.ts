@@ -1,5 +1,5 @@
-// Login checks (Synapse's AuthHandler.validate_login / _validate_userid_login / _check_local_password,
-// behaviour reference §4.8, §1.2.2): identifier normalisation, password auth provider modules, then
+// Login checks (Synapse's AuthHandler.validate_login / _validate_userid_login / _check_local_password):
+// identifier normalisation, password auth provider modules, then
 // the local database, with rc_login.failed_attempts counted per account or third-party ID.
 import type { HomeserverConfig } from "../config/schema";
 import { logger } from "../logging/logger";

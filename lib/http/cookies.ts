@@ -17,7 +17,7 @@ export function serializeCookie(name: string, value: string, options: CookieOpti
   return parts.join("; ");
 }
 
-/** Removes a cookie: Max-Age=0 with the same Path it was set with (Synapse's clearing header omits the Path; see behaviour reference §7.2 quirk 4). */
+/** Removes a cookie: Max-Age=0 with the same Path it was set with (Synapse's clearing header omits the Path). */
 export function clearCookie(name: string, options: CookieOptions): string {
   return serializeCookie(name, "", { ...options, maxAgeSeconds: 0 });
 }

@@ -27,7 +27,7 @@ export interface LocalpartRules {
 /**
  * Why a localpart may not be registered, or null if it may. The same rules run in the
  * username picker's availability check, its submit and the CLI, so that the three never disagree
- * (Synapse only checks the character set in the picker: behaviour reference §7.2 quirk 7).
+ * (Synapse only checks the character set in the picker).
  */
 /** The longest localpart whose user ID (`@localpart:server_name`) still fits the 255-character limit. */
 export function maxLocalpartLength(serverName: string): number {

@@ -44,7 +44,7 @@ export class ModuleRegistrationError extends Error {
 const sameFields = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && [...a].sort().every((field, index) => field === [...b].sort()[index]);
 
-/** api.registerPasswordAuthProviderCallbacks, with Synapse's checks (§4.9). */
+/** api.registerPasswordAuthProviderCallbacks, with Synapse's checks. */
 export function registerCallbacks(
   registrations: PasswordAuthRegistrations,
   module: string,

@@ -1,6 +1,6 @@
 // Synapse-compatible template overrides: `templates.custom_template_directory` may hold files named
 // like Synapse's templates; such a file replaces the built-in page, rendered by a Jinja-compatible
-// engine (nunjucks) with autoescaping and the variables Synapse passes (behaviour reference §2).
+// engine (nunjucks) with autoescaping and the variables Synapse passes.
 // An override that fails to render is logged and the built-in page is used instead.
 import { existsSync } from "node:fs";
 import path from "node:path";

@@ -3,7 +3,7 @@
 
 const FORBIDDEN_SCHEMES = new Set(["javascript:", "data:", "vbscript:", "file:", "blob:"]);
 
-/** Why a client redirect URL is unacceptable, or null. Synapse accepts any string (reference §7.2, 11). */
+/** Why a client redirect URL is unacceptable, or null. Synapse accepts any string. */
 export function clientRedirectUrlProblem(redirectUrl: string): string | null {
   let url: URL;
   try {

@@ -1,5 +1,5 @@
-// The protocol-independent heart of an SSO login (Synapse's SsoHandler.complete_sso_login_request,
-// behaviour reference §4.1): find the account an upstream identity belongs to — an existing link,
+// The protocol-independent heart of an SSO login (Synapse's SsoHandler.complete_sso_login_request):
+// find the account an upstream identity belongs to — an existing link,
 // else grandfathering, else a new account from the mapping provider — and finish the login, or send
 // a new user to the username picker.
 import { getConfig } from "../config/load-config";
@@ -28,7 +28,7 @@ import { SsoError } from "./sso-error";
 
 export const ACCOUNT_DETAILS_PATH = "/_synapse/client/pick_username/account_details";
 
-/** Synapse tries up to 1000 proposals from the mapper before giving up (§4.1 step 6a). */
+/** Synapse tries up to 1000 proposals from the mapper before giving up. */
 export const MAX_MAPPING_ATTEMPTS = 1000;
 
 export interface SsoLoginRequest {
@@ -223,7 +223,7 @@ async function sendToUsernamePicker(
 /**
  * OIDC grandfathering (allow_existing_users): the account whose ID is the mapped localpart. Several
  * accounts matching only case-insensitively is an error naming their IDs — never anything else
- * about them (Synapse printed their password hashes: reference §7.2 quirk 1).
+ * about them (Synapse printed their password hashes).
  */
 export async function findExistingUserByLocalpart(localpart: string | null | undefined): Promise<string | null> {
   if (!localpart) return null;

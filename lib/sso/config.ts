@@ -1,5 +1,5 @@
 // The SSO sections of homeserver.yaml — `oidc_providers` (and the legacy single `oidc_config`) and
-// `sso` — with Synapse's keys and defaults (behaviour reference §3.2, §3.5). Parsed once per config
+// `sso` — with Synapse's keys and defaults. Parsed once per config
 // at start-up; a bad value stops start-up with the key and what is expected.
 import { readFileSync } from "node:fs";
 import path from "node:path";

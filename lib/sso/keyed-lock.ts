@@ -1,6 +1,6 @@
 // Serialises work per key within this process (Synapse's per-IdP Linearizer, narrowed to one remote
-// user as the behaviour reference §7.2 (20) suggests). Across instances the database's unique
-// constraints are what keep one remote user to one account.
+// user: logins of different people need not wait for each other). Across instances the database's
+// unique constraints are what keep one remote user to one account.
 const tails = new Map<string, Promise<unknown>>();
 
 export async function withKeyedLock<T>(key: string, work: () => Promise<T>): Promise<T> {

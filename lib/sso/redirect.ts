@@ -1,5 +1,5 @@
 // GET /_matrix/client/{r0,v3}/login/sso/redirect[/{idpId}] (Synapse's SsoRedirectServlet and
-// SsoHandler.handle_redirect_request, behaviour reference §1.3), and /_synapse/client/pick_idp (§1.5).
+// SsoHandler.handle_redirect_request), and /_synapse/client/pick_idp.
 import { getConfig } from "../config/load-config";
 import { MatrixError } from "../matrix/errors";
 import type { MatrixRequest } from "../matrix/route";

@@ -1,6 +1,5 @@
-// Errors that end a browser flow on the SSO error page, with Synapse's error identifiers
-// (behaviour reference §1.10, §2.2): the identifier goes to the page for admins, the description
-// is the sentence the person reads. Never an exception's internals.
+// Errors that end a browser flow on the SSO error page, with Synapse's error identifiers: the
+// identifier goes to the page for admins, the description is the sentence the person reads. Never an exception's internals.
 import { logger } from "../logging/logger";
 import { renderSsoPage } from "../pages/sso-pages";
 

@@ -1,4 +1,4 @@
-// The username picker (Synapse's pick_username resources, behaviour reference §1.6, §1.7, §4.4):
+// The username picker (Synapse's pick_username resources):
 // the form, its live availability check, and the submit that registers the user, links the upstream
 // identity and finishes the login — atomically with consuming the mapping session.
 import { getConfig } from "../config/load-config";
@@ -31,7 +31,7 @@ function restartUrlFor(session: MappingSession, config: HomeserverConfig): strin
   return `${config.public_baseurl}_matrix/client/v3/login/sso/redirect/${encodeURIComponent(session.authProviderId)}?${new URLSearchParams({ redirectUrl: session.clientRedirectUrl })}`;
 }
 
-/** The browser's mapping session, or the error page that says what to do (§1.6 bad_session). */
+/** The browser's mapping session, or the error page that says what to do. */
 async function requireSession(request: Request, config: HomeserverConfig): Promise<{ secret: string; session: MappingSession }> {
   const secret = readCookie(request, MAPPING_SESSION_COOKIE);
   // Synapse answers these with "missing session_id" / "unknown session"; a person reloading the

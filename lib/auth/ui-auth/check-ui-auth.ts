@@ -1,5 +1,5 @@
 // User-interactive authentication for sensitive operations (Synapse's AuthHandler.check_ui_auth /
-// validate_user_via_ui_auth, behaviour reference §4.6). An operation calls requireUiAuth with the
+// validate_user_via_ui_auth). An operation calls requireUiAuth with the
 // request; it returns once the requester has proved who they are for exactly this request, and
 // otherwise throws the 401 that tells the client which stages remain.
 import { getConfig } from "../../config/load-config";

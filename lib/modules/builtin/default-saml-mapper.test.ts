@@ -1,4 +1,4 @@
-// Synapse's DefaultSamlMappingProvider behaviour (behaviour reference §3.3, §4.3).
+// Synapse's DefaultSamlMappingProvider behaviour.
 import { describe, expect, it } from "vitest";
 import { MappingError } from "../errors";
 import { DefaultSamlMappingProvider, dotReplaceForMxid } from "./default-saml-mapper";

@@ -1,5 +1,5 @@
-// The default SAML mapping provider, Synapse's DefaultSamlMappingProvider (synapse/handlers/saml.py,
-// behaviour reference §3.3, §4.3), written against the same interface as custom modules.
+// The default SAML mapping provider, Synapse's DefaultSamlMappingProvider (synapse/handlers/saml.py),
+// written against the same interface as custom modules.
 import { ConfigError } from "../../config/load-config";
 import { logger } from "../../logging/logger";
 import { mapUsernameToLocalpart } from "../../matrix/identifiers";

@@ -1,4 +1,4 @@
-// The CAS browser flow (behaviour reference §1.3, §1.4): to the CAS login page, and back to
+// The CAS browser flow: to the CAS login page, and back to
 // /login/cas/ticket, which validates the ticket and continues into the common SSO core.
 import { getConfig } from "../../../config/load-config";
 import { MatrixError } from "../../../matrix/errors";

@@ -1,4 +1,4 @@
-// The CAS identity provider (Synapse's CasHandler, behaviour reference §1.3, §1.4, §3.4): the
+// The CAS identity provider (Synapse's CasHandler): the
 // redirect to the CAS login page, and ticket validation at serviceValidate (CAS 2.0/3.0 XML, read
 // with a namespace-aware XML parser).
 import { perConfig } from "../../../config/per-config";

@@ -1,5 +1,5 @@
 // The OIDC browser flow: the redirect to the IdP with its sealed state cookie, and the callback
-// (Synapse's OidcHandler, behaviour reference §1.10 and §4.2), ending in the common SSO core.
+// (Synapse's OidcHandler), ending in the common SSO core.
 import { timingSafeEqual } from "node:crypto";
 import { getConfig } from "../../../config/load-config";
 import type { HomeserverConfig } from "../../../config/schema";

@@ -271,7 +271,7 @@ export class OidcIdentityProvider {
   }
 }
 
-/** Maps token-endpoint and validation failures to Synapse's error identifiers (§4.2), without internals. */
+/** Maps token-endpoint and validation failures to Synapse's error identifiers, without internals. */
 function describeExchangeError(error: unknown): SsoError {
   if (error instanceof client.ResponseBodyError) {
     return new SsoError(error.error, error.error_description ?? error.error);

@@ -1,4 +1,4 @@
-// saml2_config with Synapse's keys (behaviour reference §3.3): the pysaml2-style `sp_config` (IdP
+// saml2_config with Synapse's keys: the pysaml2-style `sp_config` (IdP
 // metadata, SP entity ID, keys, clock skew, unsolicited responses) and Synapse's own keys around it.
 // The mapping provider (`user_mapping_provider`) is loaded by lib/modules, not here.
 import { readFileSync } from "node:fs";

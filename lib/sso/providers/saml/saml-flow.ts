@@ -1,4 +1,4 @@
-// The SAML browser flow (behaviour reference §1.3, §1.12, §4.3): the redirect to the IdP, the SP
+// The SAML browser flow: the redirect to the IdP, the SP
 // metadata, and the assertion consumer service, ending in the common SSO core. The ACS is a
 // cross-site form POST from the IdP: it uses no cookie (SameSite=Lax ones would not be sent); the
 // request it answers is found server-side by InResponseTo.

@@ -1,4 +1,4 @@
-// The SAML 2.0 identity provider (Synapse's SamlHandler, behaviour reference §1.12, §4.3): the
+// The SAML 2.0 identity provider (Synapse's SamlHandler): the
 // AuthnRequest redirect, the SP metadata, and the validation of the IdP's POSTed response. All XML
 // signature, audience, time-window and InResponseTo checking is node-saml's; what is ours is where
 // outstanding requests live (the saml_requests table, with expiry, consumed exactly once).
@@ -111,7 +111,7 @@ export function attributeValues(assertionXml: string): Record<string, string[]> 
   return ava;
 }
 
-/** node-saml's error messages, as Synapse's error identifiers (§1.12). The person never sees the internals. */
+/** node-saml's error messages, as Synapse's error identifiers. The person never sees the internals. */
 function describeValidationError(error: unknown): SsoError {
   const message = error instanceof Error ? error.message : String(error);
   logger.warn(`SAML2 response refused: ${message}`);
