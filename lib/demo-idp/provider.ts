@@ -37,6 +37,8 @@ function loadProviderClass(): Promise<ProviderConstructor> {
   return providerModule;
 }
 
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
 const ROUTES = {
   authorization: "/auth",
   token: "/token",
@@ -103,6 +105,8 @@ export async function startOidcProvider(options: StartOidcProviderOptions): Prom
       if (client.jwks_uri) metadata.jwks_uri = client.jwks_uri;
       if (client.client_name) metadata.client_name = client.client_name;
       if (client.post_logout_redirect_uris) metadata.post_logout_redirect_uris = client.post_logout_redirect_uris;
+      if (client.backchannel_logout_uri) metadata.backchannel_logout_uri = client.backchannel_logout_uri;
+      if (client.backchannel_logout_session_required !== undefined) metadata.backchannel_logout_session_required = client.backchannel_logout_session_required;
       return metadata;
     }),
     claims: claimsConfiguration(accounts),
@@ -133,6 +137,9 @@ export async function startOidcProvider(options: StartOidcProviderOptions): Prom
     features: {
       devInteractions: { enabled: false },
       userinfo: { enabled: true },
+      // Signing out here (the end-session page) posts a logout token to every client that registered
+      // a backchannel_logout_uri, as a production OP does (issue 17: the homeserver's back-channel logout).
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         async logoutSource(ctx: { body: string }, form: string) {
@@ -151,6 +158,13 @@ export async function startOidcProvider(options: StartOidcProviderOptions): Prom
     },
     clientBasedCORS() {
       return true;
+    },
+    // oidc-provider refuses to call loopback addresses (SSRF protection) from the requests it makes
+    // itself, i.e. back-channel logout. This provider and its clients live on 127.0.0.1 (the demo,
+    // the tests): loopback targets go out without that check; everything else keeps it.
+    async fetch(url: URL | string, options: RequestInit & { dispatcher?: unknown }) {
+      if (LOOPBACK_HOSTS.has(new URL(url).hostname)) delete options.dispatcher;
+      return fetch(url, options);
     },
     async renderError(ctx: { type: string; body: string }, out: Record<string, unknown>) {
       ctx.type = "html";

@@ -24,6 +24,10 @@ export interface OidcClientRegistration {
   jwks_uri?: string;
   client_name?: string;
   post_logout_redirect_uris?: string[];
+  /** OpenID Connect Back-Channel Logout: where the provider posts logout tokens when a person signs out. */
+  backchannel_logout_uri?: string;
+  /** With it, ID tokens and logout tokens carry the session's `sid`. */
+  backchannel_logout_session_required?: boolean;
 }
 
 export interface StartOidcProviderOptions {

@@ -4,13 +4,13 @@
 // Grafana dashboard plots), Synapse's own metric names and labels, and ours under synapse_sso_*.
 //
 // Names, label names and label values follow Synapse so that an admin's dashboards and alerts
-// keep working (help texts are ours: Synapse leaves most empty, which prom-client refuses):
-// synapse/http/request_metrics.py for the synapse_http_server_* family (labels
-// method, servlet, tag, code, and server_name as recent Synapse adds; `tag` is only ever set by
-// Synapse's /sync, so "" here), synapse/handlers/register.py for synapse_user_logins_total and
-// synapse_user_registrations_total (Python's str(bool): guest="False"; auth_provider "" for
-// password, the IdP ID for SSO; pre-initialised to 0 per IdP as init_counters_for_auth_provider
-// does, so a dashboard shows a flat line rather than no data).
+// keep working (help texts are ours: Synapse leaves most empty, which prom-client refuses). The
+// synapse_http_server_* family is Synapse's RequestMetrics: labels method, servlet, tag and code,
+// plus server_name as recent Synapse adds; `tag` is only ever set by Synapse's /sync, so "" here.
+// synapse_user_logins_total and synapse_user_registrations_total are RegistrationHandler's
+// counters: Python's str(bool) for guest ("False"), auth_provider "" for password and the IdP ID
+// for SSO, pre-initialised to 0 per IdP as its init_counters_for_auth_provider does, so that a
+// dashboard shows a flat line rather than no data.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, register } from "prom-client";
 import { publishMetricsRecorder, type MetricsRecorder } from "./recorder";

@@ -118,6 +118,9 @@ function parseOidcProvider(raw: unknown, key: string, configDir: string, legacy:
     }
   }
   const hasSecret = secret !== undefined || provider.client_secret_jwt_key !== undefined;
+  if (provider.client_auth_method === "private_key_jwt" && provider.client_secret_jwt_key === undefined) {
+    throw new ConfigError(`${key}: client_auth_method private_key_jwt needs client_secret_jwt_key (key or key_file, jwt_header.alg and kid)`);
+  }
   const clientAuthMethod = provider.client_auth_method ?? (hasSecret ? "client_secret_basic" : "none");
   if (!hasSecret && clientAuthMethod !== "none") {
     throw new ConfigError(

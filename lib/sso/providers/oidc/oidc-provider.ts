@@ -8,6 +8,7 @@ import type { OidcProviderConfig } from "../../config";
 import type { OidcMappingProvider, OidcTokenSet, OidcUserinfo } from "../../mapping/types";
 import { SsoError } from "../../sso-error";
 import { JwtClientSecret } from "./client-secret-jwt";
+import { privateKeyJwtAuth, privateKeyJwtSettings } from "./private-key-jwt";
 
 export const OIDC_CALLBACK_PATH = "_synapse/client/oidc/callback";
 
@@ -47,6 +48,8 @@ export class OidcIdentityProvider {
     if (settings.skip_verification) {
       logger.warn(`OIDC provider ${settings.id}: skip_verification is on. Never use this outside development.`);
     }
+    // A missing or unreadable private key stops start-up, not the first login.
+    if (settings.clientAuthMethod === "private_key_jwt") privateKeyJwtSettings(settings.client_secret_jwt_key, homeserver.configDir);
   }
 
   get id(): string {
@@ -72,6 +75,9 @@ export class OidcIdentityProvider {
   }
 
   private clientAuth(): client.ClientAuth {
+    if (this.settings.clientAuthMethod === "private_key_jwt") {
+      return privateKeyJwtAuth(privateKeyJwtSettings(this.settings.client_secret_jwt_key, this.homeserver.configDir));
+    }
     if (this.settings.client_secret_jwt_key) return this.jwtClientSecretAuth();
     const secret = this.settings.secret;
     switch (this.settings.clientAuthMethod) {
@@ -81,8 +87,6 @@ export class OidcIdentityProvider {
         return client.ClientSecretJwt(secret);
       case "none":
         return client.None();
-      case "private_key_jwt":
-        throw new SsoError("provider_unavailable", "private_key_jwt needs a private key, which is not configured.", 503);
       default:
         return client.ClientSecretBasic(secret);
     }
