@@ -56,6 +56,11 @@ const EXCHANGES: Exchange[] = [
   { method: "POST", path: "/_matrix/client/v3/delete_devices", body: JSON.stringify({ devices: ["X"] }), authenticated: true },
   { method: "POST", path: "/_matrix/client/v3/refresh", body: JSON.stringify({ refresh_token: "syr_unknown" }) },
   { method: "POST", path: "/_matrix/client/v3/logout" },
+  { method: "GET", path: "/_synapse/admin/v2/users", authenticated: true },
+  { method: "GET", path: "/_synapse/admin/v2/users/%40pat%3Atest.local" },
+  { method: "GET", path: "/_synapse/admin/v1/auth_providers/oidc-corp/users/x%2Fy", authenticated: true },
+  { method: "POST", path: "/_matrix/client/v1/login/get_token", body: "{}", authenticated: true },
+  { method: "GET", path: "/_synapse/client/theme/asset/nothing" },
 ];
 
 /** Values that differ on every request, replaced by placeholders before comparing. */

@@ -14,6 +14,7 @@ describe("parseHomeserverConfig", () => {
     expect(config.refreshable_access_token_lifetime).toBe(300_000);
     expect(config.ui_auth.session_timeout).toBe(0);
     expect(config.configDir).toBe("/etc/hs");
+    expect(config.rc_username_availability).toEqual({ per_second: 2, burst_count: 50 });
   });
 
   it("appends the trailing slash to public_baseurl and parses durations", () => {

@@ -92,6 +92,12 @@ export const homeserverConfigSchema = z
         account: { per_second: 0.003, burst_count: 5 },
         failed_attempts: { per_second: 0.17, burst_count: 3 },
       }),
+    /**
+     * Not in Synapse (its availability check is unlimited): the username picker's live check, per
+     * sign-up session. The default is never met by a person typing (the page checks once per pause)
+     * and keeps one session from enumerating the server's account names.
+     */
+    rc_username_availability: rateLimit(2, 50),
     macaroon_secret_key: homeserverSecret.optional(),
     form_secret: homeserverSecret.optional(),
     session_lifetime: durationMs.nullable().default(null),

@@ -19,7 +19,7 @@ export interface LoginLimiters {
 
 // One of each per process, whichever bundle asks (lib/runtime/process-state.ts).
 const loginLimitersSlot = processSlot<{ config: HomeserverConfig; limiters: LoginLimiters }>("ratelimit.login");
-const availabilityLimiterSlot = processSlot<RateLimiter>("ratelimit.availability-check");
+const availabilityLimiterSlot = processSlot<{ config: HomeserverConfig; limiter: RateLimiter }>("ratelimit.availability-check");
 const namedLimitersSlot = processSlot<Map<string, RateLimiter>>("ratelimit.named");
 /** null: no shared store, buckets live in this process. */
 const bucketStoreSlot = processSlot<BucketStore | null>("ratelimit.bucket-store");
@@ -59,19 +59,17 @@ export function loginLimiters(config: HomeserverConfig): LoginLimiters {
 }
 
 /**
- * The username picker's live availability check, per mapping session: a burst of 20 checks, then
- * two a second (the page checks once per pause in typing). Synapse has no limit here; without one,
- * a single sign-up session could enumerate every account name on the server.
- */
-export const AVAILABILITY_CHECK_LIMIT: RateLimitSettings = { per_second: 2, burst_count: 20 };
-
-/**
  * Throws (rejects with) M_LIMIT_EXCEEDED, with retry_after_ms, when this mapping session has checked
- * too many names too fast. `sessionSecret` is the username_mapping_session cookie's value; only its
- * hash is used as the key.
+ * too many names too fast (rc_username_availability). `sessionSecret` is the
+ * username_mapping_session cookie's value; only its hash is used as the key.
  */
-export async function limitAvailabilityCheck(sessionSecret: string): Promise<void> {
-  await availabilityLimiterSlot.getOrCreate(() => limiter(AVAILABILITY_CHECK_LIMIT, "pick_username.check")).check(hashSecret(sessionSecret));
+export async function limitAvailabilityCheck(sessionSecret: string, config: HomeserverConfig = getConfig()): Promise<void> {
+  let current = availabilityLimiterSlot.get();
+  if (current?.config !== config) {
+    current = { config, limiter: limiter(config.rc_username_availability, "pick_username.check") };
+    availabilityLimiterSlot.set(current);
+  }
+  await current.limiter.check(hashSecret(sessionSecret));
 }
 
 /**

@@ -6,12 +6,12 @@ import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { parseHomeserverConfig, setConfig } from "../config/load-config";
 import { createDatabase as createPrismaClient, type Database } from "../db/client";
 import { applyPendingMigrations } from "../db/schema-engine";
 import { MatrixError } from "../matrix/errors";
 import { createDatabase } from "../../test-support/postgres";
-import { AVAILABILITY_CHECK_LIMIT, limitAvailabilityCheck } from "./login-limiters";
+import { getConfig, parseHomeserverConfig, setConfig } from "../config/load-config";
+import { limitAvailabilityCheck } from "./login-limiters";
 import { RateLimiter } from "./rate-limiter";
 import { PostgresBucketStore, SqliteBucketStore, type BucketStore } from "./shared-buckets";
 
@@ -85,11 +85,13 @@ describe("RateLimiter semantics", () => {
 
 describe("the username availability check limit", () => {
   // One process on SQLite: buckets in memory (the config decides; the sample file is not loadable).
-  beforeAll(() => setConfig(parseHomeserverConfig({ server_name: "test.local", macaroon_secret_key: "x".repeat(32) })));
+  beforeAll(() =>
+    setConfig(parseHomeserverConfig({ server_name: "test.local", macaroon_secret_key: "x".repeat(32), rc_username_availability: { per_second: 2, burst_count: 20 } })),
+  );
   afterAll(() => setConfig(undefined));
 
   it("allows a burst per mapping session, then M_LIMIT_EXCEEDED with retry_after_ms", async () => {
-    for (let i = 0; i < AVAILABILITY_CHECK_LIMIT.burst_count; i++) await limitAvailabilityCheck("session-one");
+    for (let i = 0; i < getConfig().rc_username_availability.burst_count; i++) await limitAvailabilityCheck("session-one");
     const refused = await limitAvailabilityCheck("session-one").catch((error: unknown) => error as MatrixError);
     expect(refused).toBeInstanceOf(MatrixError);
     expect((refused as MatrixError).errcode).toBe("M_LIMIT_EXCEEDED");

@@ -27,8 +27,16 @@ import * as routeMatrixClientVersionDeleteDevices from "../../app/%5Fmatrix/clie
 import * as routeSynapseClientPickIdp from "../../app/%5Fsynapse/client/pick_idp/route";
 import * as routeSynapseClientPickUsernameCheck from "../../app/%5Fsynapse/client/pick_username/check/route";
 import * as routeSynapseClientOidcCallback from "../../app/%5Fsynapse/client/oidc/callback/route";
+import * as routeMatrixClientVersionLoginGetToken from "../../app/%5Fmatrix/client/[version]/login/get_token/route";
+import * as routeSynapseAdminV2Users from "../../app/%5Fsynapse/admin/v2/users/route";
+import * as routeSynapseAdminV2UsersUserid from "../../app/%5Fsynapse/admin/v2/users/[userId]/route";
+import * as routeSynapseAdminV1AuthProvidersUsers from "../../app/%5Fsynapse/admin/v1/auth_providers/[provider]/users/[externalId]/route";
+import * as routeSynapseClientThemeAsset from "../../app/%5Fsynapse/client/theme/asset/[assetId]/route";
 
-type RouteContext = { params: Promise<Record<string, string | string[]>> };
+// Each route module types its own params ({ assetId: string }, …); the table hands every one the
+// segments it matched.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type RouteContext = { params: Promise<any> };
 type RouteHandler = (request: Request, context: RouteContext) => Promise<Response> | Response;
 type RouteModule = Partial<Record<"GET" | "POST" | "PUT" | "DELETE" | "OPTIONS", RouteHandler>>;
 
@@ -59,6 +67,11 @@ const DIRECT_ROUTES: DirectRoute[] = [
   route("/_synapse/client/pick_idp", routeSynapseClientPickIdp),
   route("/_synapse/client/pick_username/check", routeSynapseClientPickUsernameCheck),
   route("/_synapse/client/oidc/callback", routeSynapseClientOidcCallback),
+  route("/_matrix/client/:version/login/get_token", routeMatrixClientVersionLoginGetToken),
+  route("/_synapse/admin/v2/users", routeSynapseAdminV2Users),
+  route("/_synapse/admin/v2/users/:userId", routeSynapseAdminV2UsersUserid),
+  route("/_synapse/admin/v1/auth_providers/:provider/users/:externalId", routeSynapseAdminV1AuthProvidersUsers),
+  route("/_synapse/client/theme/asset/:assetId", routeSynapseClientThemeAsset),
 ];
 
 /** Next.js gives dynamic segments to handlers percent-decoded; a malformed escape stays as it came. */
