@@ -25,6 +25,8 @@ export interface IssueOptions {
   shiftMs?: number;
   /** How long the response is valid (default 5 min). */
   lifetimeMs?: number;
+  /** Sign the Response element too (default: the IdP's `signResponses`). */
+  signResponse?: boolean;
 }
 
 export interface RunningSamlIdp {
@@ -81,6 +83,12 @@ export async function startSamlIdp(options: {
   /** Our SP's metadata URL (fetched when first needed, as an IdP admin would import it). */
   spMetadataUrl: string | (() => string);
   keys?: { key: string; cert: string };
+  /** Refuse AuthnRequests without a valid signature by the SP's published signing key. */
+  wantAuthnRequestsSigned?: boolean;
+  /** Encrypt assertions to the SP's published encryption certificate. */
+  encryptAssertions?: boolean;
+  /** Sign the Response element as well as the assertion. */
+  signResponses?: boolean;
 }): Promise<RunningSamlIdp> {
   const keys = options.keys ?? makeKeyPair("test-idp");
   let serverUrl = "";
@@ -98,19 +106,24 @@ export async function startSamlIdp(options: {
     entityID: entityId,
     privateKey: keys.key,
     signingCert: keys.cert,
-    wantAuthnRequestsSigned: false,
+    wantAuthnRequestsSigned: options.wantAuthnRequestsSigned ?? false,
+    isAssertionEncrypted: options.encryptAssertions ?? false,
     nameIDFormat: ["urn:oasis:names:tc:SAML:2.0:nameid-format:transient"],
     singleSignOnService: [{ Binding: samlify.Constants.namespace.binding.redirect, Location: `${serverUrl}/sso` }],
   });
   const metadataXml = idp.getMetadata();
 
-  let sp: ReturnType<typeof samlify.ServiceProvider> | undefined;
-  async function serviceProvider() {
+  // samlify signs the Response element when the SP "wants the message signed", which SP metadata
+  // cannot say: one view of the SP per choice.
+  const sps = new Map<boolean, ReturnType<typeof samlify.ServiceProvider>>();
+  async function serviceProvider(signResponse = options.signResponses ?? false) {
+    let sp = sps.get(signResponse);
     if (!sp) {
       const url = typeof options.spMetadataUrl === "function" ? options.spMetadataUrl() : options.spMetadataUrl;
       const response = await fetch(url);
       if (!response.ok) throw new Error(`SP metadata: ${response.status}`);
-      sp = samlify.ServiceProvider({ metadata: await response.text() });
+      sp = samlify.ServiceProvider({ metadata: await response.text(), wantMessageSigned: signResponse });
+      sps.set(signResponse, sp);
     }
     return sp;
   }
@@ -118,7 +131,7 @@ export async function startSamlIdp(options: {
   async function build(issue: IssueOptions & { relayState?: string }) {
     const user = options.users[issue.user];
     if (!user) throw new Error(`unknown test user ${issue.user}`);
-    const target = await serviceProvider();
+    const target = await serviceProvider(issue.signResponse);
     const now = new Date(Date.now() + (issue.shiftMs ?? 0));
     const later = new Date(now.getTime() + (issue.lifetimeMs ?? 5 * 60_000));
     const acs = target.entityMeta.getAssertionConsumerService(samlify.Constants.namespace.binding.post) as string;
@@ -129,6 +142,8 @@ export async function startSamlIdp(options: {
       {},
       {
         relayState: issue.relayState,
+        // A signed Response must cover the assertion as sent, i.e. already encrypted.
+        encryptThenSign: true,
         customTagReplacement: (template: string) => {
           const id = `_${Math.random().toString(16).slice(2)}${Date.now().toString(16)}`;
           const filled = samlify.SamlLib.replaceTagsByValue(template, {
@@ -162,8 +177,9 @@ export async function startSamlIdp(options: {
   async function signIn(authnRequestUrl: string, username: string) {
     const url = new URL(authnRequestUrl);
     if (`${url.origin}${url.pathname}` !== `${serverUrl}/sso`) throw new Error(`not this IdP's SSO URL: ${authnRequestUrl}`);
-    url.searchParams.set("login_as", username);
-    const response = await fetch(url);
+    // Appended as text: re-serialising the query would change the bytes a signed request's
+    // signature covers (HTTP-Redirect binding).
+    const response = await fetch(`${authnRequestUrl}&login_as=${encodeURIComponent(username)}`);
     const html = await response.text();
     if (!response.ok) throw new Error(`IdP refused the sign-in: ${response.status} ${html}`);
     const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? "";
@@ -182,7 +198,9 @@ export async function startSamlIdp(options: {
       // The real thing: read our AuthnRequest with samlify, "authenticate" the user named by
       // login_as, and answer with the self-posting form carrying the signed response.
       const query = Object.fromEntries(url.searchParams);
-      const parsed = await idp.parseLoginRequest(await serviceProvider(), "redirect", { query });
+      // What a signed request's signature covers: the query as sent, without Signature (and our login_as).
+      const octetString = (request.url ?? "").split("?")[1]?.split("&").filter((part) => !part.startsWith("Signature=") && !part.startsWith("login_as=")).join("&") ?? "";
+      const parsed = await idp.parseLoginRequest(await serviceProvider(), "redirect", { query, octetString });
       const requestId = parsed.extract.request!.id as string;
       const login = await build({ user: query.login_as, inResponseTo: requestId, relayState: query.RelayState });
       const post = login as { context: string; entityEndpoint: string; relayState?: string };
