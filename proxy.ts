@@ -33,7 +33,7 @@ function publicBaseUrl(): string | undefined {
 }
 
 /** Pages rendered by route handlers (lib/pages/landing-pages.ts), with their own security headers. */
-const OWN_HEADER_PAGES = new Set(["/", "/signed-in", "/_matrix/static/client/login"]);
+const OWN_HEADER_PAGES = new Set(["/", "/signed-in", "/_matrix/static/client/login", "/_matrix/consent"]);
 
 export function proxy(request: NextRequest) {
   const path = request.nextUrl.pathname;

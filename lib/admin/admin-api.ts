@@ -24,6 +24,9 @@ function userJson(user: UserDetails) {
   return {
     ...userSummaryJson(user),
     last_seen_ts: user.lastLoginAt?.getTime() ?? null,
+    // Synapse's user_consent fields: the policy version agreed to, and when.
+    consent_version: user.consentVersion,
+    consent_ts: user.consentTs?.getTime() ?? null,
     threepids: user.threepids.map((threepid) => ({
       medium: threepid.medium,
       address: threepid.address,

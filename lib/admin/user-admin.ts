@@ -16,6 +16,8 @@ export interface UserDetails {
   deactivated: boolean;
   createdAt: Date;
   lastLoginAt: Date | null;
+  consentVersion: string | null;
+  consentTs: Date | null;
   hasPassword: boolean;
   externalIds: { authProvider: string; externalId: string }[];
   threepids: { medium: string; address: string; addedAt: Date; validatedAt: Date }[];
@@ -35,6 +37,8 @@ export async function findUserDetails(userId: string): Promise<UserDetails | nul
     deactivated: user.deactivated,
     createdAt: user.createdAt,
     lastLoginAt: user.lastLoginAt,
+    consentVersion: user.consentVersion,
+    consentTs: user.consentTs,
     hasPassword: user.passwordHash !== null,
     externalIds: user.externalIds.map(({ authProvider, externalId }) => ({ authProvider, externalId })),
     threepids: user.threepids.map(({ medium, address, addedAt, validatedAt }) => ({ medium, address, addedAt, validatedAt })),

@@ -131,6 +131,8 @@ export const homeserverConfigSchema = z
     cas_config: ssoSection.nullable().optional(),
     sso: ssoSection.nullable().optional(),
     templates: ssoSection.nullable().optional(),
+    /** Synapse's: the privacy policy and the consent step of new SSO accounts (lib/consent). */
+    user_consent: z.record(z.string(), z.unknown()).nullable().optional(),
     modules: z.array(moduleEntry).nullable().optional(),
     password_providers: z.array(moduleEntry).nullable().optional(),
   })

@@ -9,6 +9,7 @@ import type { Theme } from "../theme/theme-schema";
 import { htmlDocumentResponse, htmlResponse, type HtmlInit } from "./html-response";
 import { AccountDetailsView, type AccountDetailsProps } from "./views/account-details";
 import { IdpPickerView, type IdpPickerProps } from "./views/idp-picker";
+import { NewUserConsentView, type NewUserConsentProps } from "./views/new-user-consent";
 import { RedirectConfirmView, type RedirectConfirmProps } from "./views/redirect-confirm";
 import { AccountDeactivatedView, SsoErrorView, type SsoErrorProps } from "./views/sso-error";
 import { AuthBadUserView, AuthSuccessView, PasswordFallbackView, UiAuthConfirmView, type UiAuthConfirmProps } from "./views/ui-auth";
@@ -20,6 +21,7 @@ interface PageProps {
   idp_picker: WithoutTheme<IdpPickerProps> & { providerDetails: { idp_id: string; idp_name: string; idp_icon?: string; idp_brand?: string }[] };
   account_details: WithoutTheme<AccountDetailsProps> & { idp: { idp_id: string; idp_name: string; idp_icon?: string; idp_brand?: string } };
   redirect_confirm: WithoutTheme<RedirectConfirmProps>;
+  new_user_consent: WithoutTheme<NewUserConsentProps>;
   sso_error: WithoutTheme<SsoErrorProps>;
   auth_confirm: WithoutTheme<UiAuthConfirmProps> & { idp?: { idp_id: string; idp_name: string; idp_icon?: string; idp_brand?: string } };
   auth_success: Record<string, never>;
@@ -65,6 +67,18 @@ const PAGES: { [K in SsoPageKind]: PageDefinition<PageProps[K]> } = {
       new_user: props.newUser,
       user_id: props.userId,
       user_profile: { display_name: props.displayName ?? null, avatar_url: null },
+    }),
+  },
+  new_user_consent: {
+    view: NewUserConsentView,
+    template: "sso_new_user_consent.html",
+    // Synapse's template posts to my_url, which it never passes (so the form posts to itself).
+    variables: (props, config) => ({
+      user_id: props.userId,
+      user_profile: { display_name: props.displayName ?? null, avatar_url: null },
+      consent_version: props.consentVersion,
+      terms_url: props.termsUrl,
+      server_name: config.server_name,
     }),
   },
   sso_error: {

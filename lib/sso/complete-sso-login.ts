@@ -18,6 +18,7 @@ import {
   linkExternalId,
   pickCaseInsensitiveMatch,
 } from "../users/users";
+import { consentRequiredAtRegistration } from "../consent/consent-config";
 import { ssoConfigOf } from "./config";
 import { finishSsoLogin } from "./handoff";
 import { withKeyedLock } from "./keyed-lock";
@@ -27,6 +28,7 @@ import { MappingError, type UserAttributes } from "./mapping/types";
 import { SsoError } from "./sso-error";
 
 export const ACCOUNT_DETAILS_PATH = "/_synapse/client/pick_username/account_details";
+export const NEW_USER_CONSENT_PATH = "/_synapse/client/new_user_consent";
 
 /** Synapse tries up to 1000 proposals from the mapper before giving up. */
 export const MAX_MAPPING_ATTEMPTS = 1000;
@@ -78,7 +80,8 @@ export function clearMappingSessionCookie(config: HomeserverConfig): string {
 type Outcome =
   | { kind: "existing"; userId: string }
   | { kind: "registered"; userId: string }
-  | { kind: "pick"; attributes: UserAttributes; suggestion: string | null; problem: string | null };
+  | { kind: "pick"; attributes: UserAttributes; suggestion: string | null; problem: string | null }
+  | { kind: "consent"; attributes: UserAttributes; localpart: string };
 
 export async function completeSsoLoginRequest(request: SsoLoginRequest): Promise<Response> {
   const config = getConfig();
@@ -87,6 +90,7 @@ export async function completeSsoLoginRequest(request: SsoLoginRequest): Promise
       resolveAccount(request, config),
     );
     if (outcome.kind === "pick") return await sendToUsernamePicker(request, outcome, config);
+    if (outcome.kind === "consent") return await sendToConsentStep(request, outcome, config);
     return await finishSsoLogin({
       userId: outcome.userId,
       clientRedirectUrl: request.clientRedirectUrl,
@@ -158,6 +162,9 @@ async function registerFromMapper(request: SsoLoginRequest, config: HomeserverCo
       );
       throw new MappingError(MAPPING_INVALID_MESSAGE);
     }
+    // user_consent.require_at_registration: the mapper's name is final, but the account waits
+    // for the person to agree to the policy (Synapse's _get_url_for_next_new_user_step).
+    if (consentRequiredAtRegistration(config)) return { kind: "consent", attributes, localpart };
     try {
       const user = await createUser(
         {
@@ -202,7 +209,21 @@ async function sendToUsernamePicker(
   outcome: Extract<Outcome, { kind: "pick" }>,
   config: HomeserverConfig,
 ): Promise<Response> {
-  const { attributes } = outcome;
+  return startMappingSession(request, outcome.attributes, { chosenLocalpart: outcome.suggestion, lastError: outcome.problem }, ACCOUNT_DETAILS_PATH, config);
+}
+
+function sendToConsentStep(request: SsoLoginRequest, outcome: Extract<Outcome, { kind: "consent" }>, config: HomeserverConfig): Promise<Response> {
+  return startMappingSession(request, outcome.attributes, { chosenLocalpart: outcome.localpart, lastError: null }, NEW_USER_CONSENT_PATH, config);
+}
+
+/** A sign-up session for a new user, and the browser sent to its next step with the session's cookie. */
+async function startMappingSession(
+  request: SsoLoginRequest,
+  attributes: UserAttributes,
+  choice: { chosenLocalpart: string | null; lastError: string | null },
+  next: string,
+  config: HomeserverConfig,
+): Promise<Response> {
   const secret = await createMappingSession({
     authProviderId: request.authProviderId,
     authProviderSessionId: request.authProviderSessionId,
@@ -212,10 +233,9 @@ async function sendToUsernamePicker(
     avatarUrl: attributes.picture ?? null,
     extraAttributes: request.extraAttributes ?? null,
     clientRedirectUrl: request.clientRedirectUrl,
-    chosenLocalpart: outcome.suggestion,
-    lastError: outcome.problem,
+    ...choice,
   });
-  const headers = new Headers({ Location: ACCOUNT_DETAILS_PATH, "Cache-Control": "no-store" });
+  const headers = new Headers({ Location: next, "Cache-Control": "no-store" });
   headers.append("Set-Cookie", mappingSessionCookie(secret, config));
   return new Response(null, { status: 302, headers });
 }

@@ -20,6 +20,8 @@ export interface MappingSession {
   useDisplayName: boolean;
   emailsToUse: string[];
   lastError: string | null;
+  /** The policy version agreed to on the consent step, if any (user_consent). */
+  termsAcceptedVersion: string | null;
   expiresAt: Date;
 }
 
@@ -65,6 +67,7 @@ function toSession(row: NonNullable<Awaited<ReturnType<ReturnType<typeof db>["us
     useDisplayName: row.useDisplayName,
     emailsToUse: JSON.parse(row.emailsToUse) as string[],
     lastError: row.lastError,
+    termsAcceptedVersion: row.termsAcceptedVersion,
     expiresAt: row.expiresAt,
   };
 }
@@ -95,6 +98,11 @@ export async function recordMappingChoice(
     where: { idHash: hashSecret(secret) },
     data: { ...choice, emailsToUse: JSON.stringify(choice.emailsToUse) },
   });
+}
+
+/** The consent step: Synapse keeps the submitted version as it is (registration records the configured one). */
+export async function recordTermsAccepted(secret: string, version: string): Promise<void> {
+  await db().usernameMappingSession.updateMany({ where: { idHash: hashSecret(secret) }, data: { termsAcceptedVersion: version } });
 }
 
 /**

@@ -5,6 +5,7 @@ import { perConfig } from "../config/per-config";
 import type { HomeserverConfig } from "../config/schema";
 import { modulesFor } from "../modules/load";
 import { adaptOidcMapper } from "../modules/mapping";
+import { consentConfigOf } from "../consent/consent-config";
 import { ssoConfigOf } from "./config";
 import { casProviderFor, type CasIdentityProvider } from "./providers/cas/cas-provider";
 import { OidcIdentityProvider } from "./providers/oidc/oidc-provider";
@@ -27,6 +28,9 @@ function buildRegistry(config: HomeserverConfig): Map<string, IdentityProvider> 
   if (saml) registry.set(saml.id, saml);
   const cas = casProviderFor(config);
   if (cas) registry.set(cas.id, cas);
+  // New SSO accounts may have to agree to the policy: a user_consent section that points at no
+  // policy file stops start-up here, with the IdPs, rather than at the first sign-up.
+  consentConfigOf(config);
   return registry;
 }
 

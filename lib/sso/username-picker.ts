@@ -11,8 +11,9 @@ import { limitAvailabilityCheck } from "../ratelimit/login-limiters";
 import { renderSsoPage } from "../pages/sso-pages";
 import { createUser, ExternalIdLinkedError, isUserIdTaken } from "../users/users";
 import { metrics } from "../metrics/recorder";
+import { consentConfigOf, consentRequiredAtRegistration } from "../consent/consent-config";
 import { formActionSourceOf } from "./client-redirect";
-import { clearMappingSessionCookie } from "./complete-sso-login";
+import { clearMappingSessionCookie, NEW_USER_CONSENT_PATH } from "./complete-sso-login";
 import { finishSsoLogin } from "./handoff";
 import {
   consumeMappingSession,
@@ -32,7 +33,7 @@ function restartUrlFor(session: MappingSession, config: HomeserverConfig): strin
 }
 
 /** The browser's mapping session, or the error page that says what to do. */
-async function requireSession(request: Request, config: HomeserverConfig): Promise<{ secret: string; session: MappingSession }> {
+export async function requireSession(request: Request, config: HomeserverConfig): Promise<{ secret: string; session: MappingSession }> {
   const secret = readCookie(request, MAPPING_SESSION_COOKIE);
   // Synapse answers these with "missing session_id" / "unknown session"; a person reloading the
   // picker or coming Back to it gets plain words, the admin the cause in the log.
@@ -49,7 +50,7 @@ async function requireSession(request: Request, config: HomeserverConfig): Promi
   return { secret, session: lookup.session };
 }
 
-function rulesOf(config: HomeserverConfig) {
+export function rulesOf(config: HomeserverConfig) {
   return { serverName: config.server_name, allowUnderscorePrefix: config.allow_underscore_prefixed_localpart };
 }
 
@@ -122,15 +123,46 @@ export async function submitAccountDetails(request: Request): Promise<Response> 
     return refuse(`${username} is taken, please choose another.`, 409);
   }
 
+  if (consentRequiredAtRegistration(config) && session.termsAcceptedVersion === null) {
+    // Synapse's order: the choice is kept, the consent step comes next, the account after it.
+    await recordMappingChoice(secret, { chosenLocalpart: username, useDisplayName, emailsToUse, lastError: null });
+    return new Response(null, { status: 302, headers: { Location: NEW_USER_CONSENT_PATH, "Cache-Control": "no-store" } });
+  }
+
+  const outcome = await registerMappedUser(secret, session, { localpart: username, useDisplayName, emailsToUse }, config);
+  if ("refused" in outcome) return refuse(outcome.refused, outcome.status);
+  metrics()?.pickerSubmission("registered");
+  return outcome.response;
+}
+
+export interface MappedUserChoice {
+  localpart: string;
+  useDisplayName: boolean;
+  emailsToUse: string[];
+}
+
+/**
+ * Registers the mapping session's user with the chosen name, links the upstream identity and
+ * finishes the login — atomically with consuming the session. The consent agreed to on the way
+ * (user_consent) is recorded as the configured version, as Synapse's post-registration actions do.
+ * A name that is taken or invalid by now comes back as the sentence to show on the picker.
+ */
+export async function registerMappedUser(
+  secret: string,
+  session: MappingSession,
+  choice: MappedUserChoice,
+  config: HomeserverConfig,
+): Promise<{ response: Response } | { refused: string; status: number }> {
   let userId: string;
   try {
     const user = await createUser(
       {
-        localpart: username,
+        localpart: choice.localpart,
         // With no display name chosen, Synapse defaults it to the localpart.
-        displayName: useDisplayName && session.displayName ? session.displayName : username,
-        emails: emailsToUse,
+        displayName: choice.useDisplayName && session.displayName ? session.displayName : choice.localpart,
+        emails: choice.emailsToUse,
         externalId: { authProvider: session.authProviderId, externalId: session.remoteUserId },
+        consentVersion: session.termsAcceptedVersion !== null ? (consentConfigOf(config)?.version ?? null) : null,
         alsoInTransaction: async (tx) => {
           if (!(await consumeMappingSession(tx, secret))) throw new SessionAlreadyUsedError();
         },
@@ -138,19 +170,18 @@ export async function submitAccountDetails(request: Request): Promise<Response> 
       rulesOf(config),
     );
     userId = user.userId;
-    metrics()?.pickerSubmission("registered");
   } catch (error) {
     if (error instanceof MatrixError && error.errcode === "M_USER_IN_USE") {
-      return refuse(`${username} is taken, please choose another.`, 409);
+      return { refused: `${choice.localpart} is taken, please choose another.`, status: 409 };
     }
-    if (error instanceof MatrixError && error.errcode === "M_INVALID_USERNAME") return refuse(error.message, 400);
+    if (error instanceof MatrixError && error.errcode === "M_INVALID_USERNAME") return { refused: error.message, status: 400 };
     if (error instanceof SessionAlreadyUsedError || error instanceof ExternalIdLinkedError) {
       throw expiredLinkError(restartUrlFor(session, config), `username picker: session already used (${error.constructor.name})`);
     }
     throw error;
   }
 
-  return finishSsoLogin(
+  const response = await finishSsoLogin(
     {
       userId,
       clientRedirectUrl: session.clientRedirectUrl,
@@ -161,6 +192,7 @@ export async function submitAccountDetails(request: Request): Promise<Response> 
     },
     [clearMappingSessionCookie(config)],
   );
+  return { response };
 }
 
 class SessionAlreadyUsedError extends Error {}
@@ -179,10 +211,16 @@ export async function checkUsernameAvailability(request: Request): Promise<Respo
     if (!secret) throw new MatrixError("M_UNKNOWN", "missing session_id");
     // Per session, so one sign-up cannot be turned into a scanner of account names.
     await limitAvailabilityCheck(secret);
-    if (!(await isMappingSessionValid(secret))) throw new MatrixError("M_UNKNOWN", "unknown session");
     const problem = localpartProblem(username, rulesOf(config));
+    // Both look-ups at once (one round trip of waiting, not two); the name's answer is used only
+    // once the session is known to be valid.
+    const [sessionValid, taken] = await Promise.all([
+      isMappingSessionValid(secret),
+      problem ? Promise.resolve(false) : isUserIdTaken(qualifyUserId(username, config.server_name)),
+    ]);
+    if (!sessionValid) throw new MatrixError("M_UNKNOWN", "unknown session");
     if (problem) throw problem;
-    const available = !(await isUserIdTaken(qualifyUserId(username, config.server_name)));
+    const available = !taken;
     metrics()?.availabilityCheck(available ? "available" : "taken");
     return jsonResponse({ available });
   } catch (error) {

@@ -54,6 +54,8 @@ export interface NewUser {
   externalId?: { authProvider: string; externalId: string };
   /** More work that must succeed with the registration or roll it back (e.g. consuming a session). */
   alsoInTransaction?: (tx: Transaction) => Promise<void>;
+  /** The user_consent version agreed to before registering (Synapse records it with the account). */
+  consentVersion?: string | null;
 }
 
 /**
@@ -76,6 +78,7 @@ export async function createUser(user: NewUser, rules: LocalpartRules): Promise<
           passwordHash: user.passwordHash ?? null,
           admin: user.admin ?? false,
           displayName: user.displayName ?? null,
+          ...(user.consentVersion ? { consentVersion: user.consentVersion, consentTs: new Date() } : {}),
         },
         select: USER_FIELDS,
       });
