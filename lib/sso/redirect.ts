@@ -1,9 +1,13 @@
 // GET /_matrix/client/{r0,v3}/login/sso/redirect[/{idpId}] (Synapse's SsoRedirectServlet and
 // SsoHandler.handle_redirect_request), and /_synapse/client/pick_idp.
 import { getConfig } from "../config/load-config";
+import { perConfig } from "../config/per-config";
+import { activeTheme } from "../theme/theme-store";
+import { BoundedCache } from "./bounded-cache";
 import { MatrixError } from "../matrix/errors";
 import type { MatrixRequest } from "../matrix/route";
 import { renderSsoPage } from "../pages/sso-pages";
+import { customTemplateDirectory } from "../pages/template-overrides";
 import { clientRedirectUrlProblem } from "./client-redirect";
 import { startCasLogin } from "./providers/cas/cas-flow";
 import { startOidcLogin } from "./providers/oidc/oidc-flow";
@@ -96,11 +100,24 @@ export async function pickIdentityProvider(request: Request): Promise<Response> 
     const target = `${config.public_baseurl}_matrix/client/v3/login/sso/redirect/${encodeURIComponent(provider.id)}?${new URLSearchParams({ redirectUrl })}`;
     return new Response(null, { status: 302, headers: { Location: target } });
   }
+  // The page depends only on the config, the theme and redirectUrl: rendered once per theme version
+  // and client, then served from memory (most of a picker request's time was React rendering it).
+  // Not with a custom template directory, whose files are read on every render so edits show.
+  const cache = customTemplateDirectory(config) === null ? renderedPickers(config) : undefined;
+  const key = `${(await activeTheme()).version ?? "built-in"}\u0000${redirectUrl}`;
+  const cached = cache?.get(key);
+  if (cached) return new Response(cached.body, { status: cached.status, headers: cached.headers });
   const providers = identityProviders(config);
-  return renderSsoPage("idp_picker", {
+  const response = await renderSsoPage("idp_picker", {
     serverName: config.server_name,
     redirectUrl,
     providers: providers.map((provider) => ({ id: provider.id, name: provider.name, iconUrl: iconUrlOf(provider.icon, config, 32) })),
     providerDetails: providers.map((provider) => ({ idp_id: provider.id, idp_name: provider.name, idp_icon: provider.icon, idp_brand: provider.brand })),
   });
+  const page = { status: response.status, headers: [...response.headers], body: await response.text() };
+  cache?.set(key, page);
+  return new Response(page.body, { status: page.status, headers: page.headers });
 }
+
+/** The most recently rendered pickers of this config (least recently rendered dropped first). */
+const renderedPickers = perConfig(() => new BoundedCache<{ status: number; headers: [string, string][]; body: string }>(256));
