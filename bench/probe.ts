@@ -1,12 +1,13 @@
 // One scenario, quickly, for working on its speed: `npx tsx bench/probe.ts <scenario> [options]`
 // with scenario get_login | token_login | username_check, and options --backend=sqlite|postgresql,
-// --clients=16, --seconds=5, --users=10000, --workers=1 (worker_processes), --cpu-prof (writes the server's CPU profile to
+// --clients=16, --seconds=5, --users=10000, --workers=1 (worker_processes), --metrics (enable_metrics with a
+// metrics listener, scraped once a second during the run, as a busy Prometheus would), --cpu-prof (writes the server's CPU profile to
 // bench/results/profiles/ when it stops). Prints requests/s, p50, p99 and errors; writes nothing
 // else. The measured run is preceded by a warm-up of the same length. For reported figures use
 // `npm run bench`.
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { startServer } from "../test-support/server";
+import { freePort, startServer } from "../test-support/server";
 import { startPostgres } from "../test-support/postgres";
 import { runHttpLoad, type LoadResult } from "./load";
 import { issueLoginTokens, migrate, newMappingSessions, seedUsers, SERVER_NAME } from "./seed";
@@ -34,11 +35,13 @@ async function main(): Promise<void> {
   const postgres = backend === "postgresql" ? await startPostgres() : undefined;
   const databaseUrl = postgres?.url;
   if (args.includes("--cpu-prof")) mkdirSync(profileDir, { recursive: true });
+  const metricsPort = args.includes("--metrics") ? await freePort() : undefined;
   const server = await startServer({
     databaseUrl,
     config: {
       server_name: SERVER_NAME,
       worker_processes: workers,
+      ...(metricsPort ? { enable_metrics: true, listeners: [{ type: "metrics", port: metricsPort, bind_addresses: ["127.0.0.1"] }] } : {}),
       rc_login: { address: RC_LOGIN_UNLIMITED, account: RC_LOGIN_UNLIMITED, failed_attempts: RC_LOGIN_UNLIMITED },
     },
     env: args.includes("--cpu-prof")
@@ -89,10 +92,18 @@ async function main(): Promise<void> {
     const pids = processTree(pid);
     const serverCpu = () => pids.reduce((sum, p) => sum + cpuMs(p), 0);
     const before = serverCpu();
+    // With --metrics, a scrape a second during the measured run (its cost is part of the figure).
+    let scrapes = 0;
+    const scraper = metricsPort
+      ? setInterval(() => {
+          void fetch(`http://127.0.0.1:${metricsPort}/_synapse/metrics`).then((response) => response.text()).then(() => scrapes++);
+        }, 1000)
+      : undefined;
     const result = await run();
+    if (scraper) clearInterval(scraper);
     // Server CPU per request holds up on a busy machine, where requests/s does not.
     const serverCpuMsPerRequest = Math.round(((serverCpu() - before) / result.requests) * 1000) / 1000;
-    console.log(JSON.stringify({ scenario, backend, clients, ...result, serverCpuMsPerRequest, latencies: undefined }));
+    console.log(JSON.stringify({ scenario, backend, clients, metrics: metricsPort !== undefined, scrapes, ...result, serverCpuMsPerRequest, latencies: undefined }));
   } finally {
     await server.stop();
     await postgres?.stop();
