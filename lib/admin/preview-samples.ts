@@ -10,6 +10,7 @@ export const PREVIEW_PAGES = [
   { id: "account_details_taken", label: "Username picker: name taken" },
   { id: "account_details_invalid", label: "Username picker: name invalid" },
   { id: "redirect_confirm", label: "Redirect confirmation" },
+  { id: "new_user_consent", label: "New-user consent" },
   { id: "sso_error", label: "SSO error" },
   { id: "auth_confirm", label: "Re-authentication (UI auth) confirmation" },
   { id: "auth_success", label: "Re-authentication success" },
@@ -62,6 +63,15 @@ export function previewElement(page: PreviewPage, theme: Theme) {
       return render("account_details", accountDetails("_alice", "User ID may not begin with _"));
     case "redirect_confirm":
       return render("redirect_confirm", { displayUrl: "app.example.org", userId: `@alice:${server}`, displayName: "Alice Liddell", newUser: true, action: "#" });
+    case "new_user_consent":
+      return render("new_user_consent", {
+        userId: `@alice:${server}`,
+        displayName: "Alice Liddell",
+        consentVersion: "1.0",
+        policyName: "Privacy Policy",
+        termsUrl: "#",
+        action: "#",
+      });
     case "sso_error":
       return render("sso_error", { error: "mapping_error", description: "Something went wrong while mapping your account.", restartUrl: "#" });
     case "auth_confirm":
