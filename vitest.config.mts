@@ -6,7 +6,19 @@ import { configDefaults, defineConfig } from "vitest/config";
  * unit tests, and HTTP tests against the route modules in the test's own process
  * (test-support/in-process-server.ts).
  */
-export const FAST_TIER = ["lib/**/*.test.ts", "scripts/**/*.test.ts", "test/login-api.test.ts"];
+export const FAST_TIER = [
+  "lib/**/*.test.ts",
+  "scripts/**/*.test.ts",
+  "test/login-api.test.ts",
+  "test/admin-api.test.ts",
+  "test/login-get-token.test.ts",
+  "test/matrix-js-sdk.test.ts",
+  "test/ui-auth-session-timeout.test.ts",
+  "test/hardening/hostile-input.test.ts",
+  "test/hardening/tokens.test.ts",
+  "test/hardening/ui-auth-sessions.test.ts",
+  "test/hardening/oidc-attacks.test.ts",
+];
 
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(__dirname) } },

@@ -15,6 +15,7 @@ import { renderDocument } from "../lib/pages/html-renderer";
 import { registerHtmlRenderer } from "../lib/pages/html-response";
 import { directHandler, matchDirectRoute } from "../lib/routing/direct-routes";
 import { sendWebResponse, toWebRequest } from "../lib/routing/node-bridge";
+import { resetProcessState } from "../lib/runtime/process-state";
 import { freePort, sqliteUrl, testConfig, type RunningServer } from "./server";
 import { useDatabase } from "./users";
 
@@ -35,12 +36,17 @@ async function answer(request: IncomingMessage, host: string): Promise<Response>
   return new Response(`${method} ${pathname} is not served by the in-process tier: use startServer()`, { status: 501 });
 }
 
-export async function startInProcessServer(options: { config?: Record<string, unknown>; databaseUrl?: string } = {}): Promise<RunningServer> {
-  const port = await freePort();
+export async function startInProcessServer(
+  options: { config?: Record<string, unknown>; databaseUrl?: string; port?: number } = {},
+): Promise<RunningServer> {
+  const port = options.port ?? (await freePort());
   const dir = mkdtempSync(path.join(os.tmpdir(), "hs-in-process-"));
   const configFile = path.join(dir, "homeserver.yaml");
   writeFileSync(configFile, stringify(testConfig(options.config, port)));
   const config = loadConfigFile(configFile);
+  // A fresh process, as far as lib/ can tell: no rate-limit buckets, modules or caches of a server
+  // this test file started before.
+  resetProcessState();
   const databaseUrl = options.databaseUrl ?? sqliteUrl(dir);
   await applyPendingMigrations(databaseUrl);
   setConfig(config);

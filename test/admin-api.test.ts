@@ -1,7 +1,8 @@
-// The Synapse admin API subset over HTTP against the built server, on SQLite and PostgreSQL.
+// The Synapse admin API subset over HTTP against the route modules in this process (the fast tier, test-support/in-process-server.ts), on SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, freshDatabaseUrl } from "../test-support/backends";
-import { startServer, type RunningServer } from "../test-support/server";
+import { startInProcessServer } from "../test-support/in-process-server";
+import { type RunningServer } from "../test-support/server";
 import { createUserDirectly, disconnectAll, useDatabase } from "../test-support/users";
 
 describe.each(BACKENDS)("admin API on %s", (backend) => {
@@ -23,7 +24,7 @@ describe.each(BACKENDS)("admin API on %s", (backend) => {
 
   beforeAll(async () => {
     const databaseUrl = await freshDatabaseUrl(backend);
-    server = await startServer({ databaseUrl });
+    server = await startInProcessServer({ databaseUrl });
     await createUserDirectly(databaseUrl, { localpart: "root", password: "root-pw", admin: true });
     await createUserDirectly(databaseUrl, { localpart: "plain", password: "plain-pw", emails: ["plain@example.org"] });
     await useDatabase(databaseUrl).userExternalId.create({ data: { authProvider: "oidc-corp", externalId: "corp-plain", userId: "@plain:test.local" } });

@@ -1,10 +1,11 @@
-// POST /_matrix/client/v1/login/get_token against the built server (spec v1.7, MSC3882; Synapse's
+// POST /_matrix/client/v1/login/get_token against the route modules in this process (the fast tier, test-support/in-process-server.ts) (spec v1.7, MSC3882; Synapse's
 // LoginTokenRequestServlet): a signed-in device gets a login token for
 // another device, after UI auth, at most once a minute per user; disabled, the endpoint is absent.
 import { createClient, MatrixError as SdkMatrixError } from "matrix-js-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabaseUrl } from "../test-support/backends";
-import { startServer, type RunningServer } from "../test-support/server";
+import { startInProcessServer } from "../test-support/in-process-server";
+import { type RunningServer } from "../test-support/server";
 import { createUserDirectly, disconnectAll } from "../test-support/users";
 
 const GET_TOKEN = "/_matrix/client/v1/login/get_token";
@@ -14,7 +15,7 @@ function serverWith(loginViaExistingSession: Record<string, unknown> | undefined
   beforeAll(async () => {
     const databaseUrl = await freshDatabaseUrl("sqlite");
     const config = loginViaExistingSession === undefined ? {} : { login_via_existing_session: loginViaExistingSession };
-    running.server = await startServer({ databaseUrl, config });
+    running.server = await startInProcessServer({ databaseUrl, config });
     for (const localpart of localparts) await createUserDirectly(databaseUrl, { localpart, password: `${localpart}-password` });
   });
   afterAll(async () => {

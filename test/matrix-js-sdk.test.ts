@@ -1,8 +1,9 @@
-// A real Matrix client library against the built server: password login, whoami, logout.
+// A real Matrix client library against the route modules in this process (the fast tier, test-support/in-process-server.ts): password login, whoami, logout.
 import { createClient, MatrixError as SdkMatrixError } from "matrix-js-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, freshDatabaseUrl } from "../test-support/backends";
-import { startServer, type RunningServer } from "../test-support/server";
+import { startInProcessServer } from "../test-support/in-process-server";
+import { type RunningServer } from "../test-support/server";
 import { createUserDirectly, disconnectAll } from "../test-support/users";
 
 describe.each(BACKENDS)("matrix-js-sdk on %s", (backend) => {
@@ -10,7 +11,7 @@ describe.each(BACKENDS)("matrix-js-sdk on %s", (backend) => {
 
   beforeAll(async () => {
     const databaseUrl = await freshDatabaseUrl(backend);
-    server = await startServer({ databaseUrl });
+    server = await startInProcessServer({ databaseUrl });
     await createUserDirectly(databaseUrl, { localpart: "bob", password: "builder" });
   });
 

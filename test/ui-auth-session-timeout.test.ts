@@ -4,7 +4,8 @@
 // user, and a password change, are still asked; after the window the prompt is back.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, freshDatabaseUrl } from "../test-support/backends";
-import { startServer, type RunningServer } from "../test-support/server";
+import { startInProcessServer } from "../test-support/in-process-server";
+import { type RunningServer } from "../test-support/server";
 import { createUserDirectly, disconnectAll } from "../test-support/users";
 
 const WINDOW_MS = 5_000;
@@ -15,7 +16,7 @@ describe.each(BACKENDS)("ui_auth.session_timeout on %s", (backend) => {
 
   beforeAll(async () => {
     const databaseUrl = await freshDatabaseUrl(backend);
-    server = await startServer({ databaseUrl, config: { ui_auth: { session_timeout: `${WINDOW_MS / 1000}s` } } });
+    server = await startInProcessServer({ databaseUrl, config: { ui_auth: { session_timeout: `${WINDOW_MS / 1000}s` } } });
     await createUserDirectly(databaseUrl, { localpart: "tess", password: "tess-password" });
   });
 

@@ -8,7 +8,8 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERRCODE_STATUS } from "../../lib/matrix/errors";
 import { BACKENDS, freshDatabaseUrl } from "../../test-support/backends";
-import { startServer, type RunningServer } from "../../test-support/server";
+import { startInProcessServer } from "../../test-support/in-process-server";
+import { type RunningServer } from "../../test-support/server";
 import { createUserDirectly, disconnectAll, useDatabase } from "../../test-support/users";
 
 const LOGIN_ERRCODES = new Set([
@@ -65,7 +66,7 @@ describe.each(BACKENDS)("hostile input on %s", (backend) => {
 
   beforeAll(async () => {
     databaseUrl = await freshDatabaseUrl(backend);
-    server = await startServer({ databaseUrl });
+    server = await startInProcessServer({ databaseUrl });
     await createUserDirectly(databaseUrl, { localpart: "alice", password: "wonderland", emails: ["alice@example.org"] });
     await createUserDirectly(databaseUrl, { localpart: "kate", password: "kate-password" });
   });

@@ -1,4 +1,4 @@
-// Attacks on the OIDC callback, over HTTP against the built server: a code issued to another client
+// Attacks on the OIDC callback, over HTTP against the route modules in this process (the fast tier, test-support/in-process-server.ts): a code issued to another client
 // or another login session, a replayed callback, and ID tokens that are forged, replayed into
 // another session, expired or not yet valid, for another issuer or audience, unsigned (alg: none),
 // or signed with the wrong key or algorithm. Each ends on the error page with nothing created.
@@ -14,7 +14,8 @@ import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CookieClient } from "../../test-support/cookie-client";
 import { loginWithFetch, startOidcProvider, type RunningOidcProvider } from "../../test-support/oidc-provider";
-import { freePort, startServer, type RunningServer } from "../../test-support/server";
+import { startInProcessServer } from "../../test-support/in-process-server";
+import { freePort, type RunningServer } from "../../test-support/server";
 import { CORP_ACCOUNTS } from "../../test-support/sso-fixture";
 import { disconnectAll, useDatabase } from "../../test-support/users";
 
@@ -86,7 +87,7 @@ describe("OIDC callback attacks", () => {
     });
     forging = await startForgingProvider(corp);
     otherKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
-    server = await startServer({
+    server = await startInProcessServer({
       port,
       config: {
         sso: { client_whitelist: [trusted] },

@@ -1,4 +1,4 @@
-// Login tokens and refresh tokens under attack, over HTTP against the built server on SQLite and
+// Login tokens and refresh tokens under attack, over HTTP against the route modules in this process (the fast tier, test-support/in-process-server.ts) on SQLite and
 // PostgreSQL: replay (sequential and concurrent), expiry and tampering. A refused token never
 // yields a device or a token.
 import fc from "fast-check";
@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLoginToken } from "../../lib/auth/login-tokens";
 import { hashSecret } from "../../lib/auth/secrets";
 import { BACKENDS, freshDatabaseUrl } from "../../test-support/backends";
-import { startServer, type RunningServer } from "../../test-support/server";
+import { startInProcessServer } from "../../test-support/in-process-server";
+import { type RunningServer } from "../../test-support/server";
 import { createUserDirectly, disconnectAll, useDatabase } from "../../test-support/users";
 
 /** The token with one character of its random part changed (its shape and length kept). */
@@ -24,7 +25,7 @@ describe.each(BACKENDS)("tokens on %s", (backend) => {
 
   beforeAll(async () => {
     databaseUrl = await freshDatabaseUrl(backend);
-    server = await startServer({ databaseUrl });
+    server = await startInProcessServer({ databaseUrl });
     userId = await createUserDirectly(databaseUrl, { localpart: "tess", password: "tess-password" });
     await createUserDirectly(databaseUrl, { localpart: "gone", password: "x", deactivated: true });
   });

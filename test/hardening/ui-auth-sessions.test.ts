@@ -1,4 +1,4 @@
-// What a UI-auth session costs the server, over HTTP against the built server on SQLite and
+// What a UI-auth session costs the server, over HTTP against the route modules in this process (the fast tier, test-support/in-process-server.ts) on SQLite and
 // PostgreSQL: any signed-in user can start one with any body (up to max_request_body_size) and no
 // `auth`. A session keeps a digest of the request, never the body, and one user can start only so
 // many (lib/auth/ui-auth/sessions.ts: UI_AUTH_SESSION_LIMIT), answered as Synapse answers a rate
@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UI_AUTH_SESSION_LIMIT } from "../../lib/auth/ui-auth/sessions";
 import { BACKENDS, freshDatabaseUrl } from "../../test-support/backends";
-import { startServer, type RunningServer } from "../../test-support/server";
+import { startInProcessServer } from "../../test-support/in-process-server";
+import { type RunningServer } from "../../test-support/server";
 import { createUserDirectly, disconnectAll, useDatabase } from "../../test-support/users";
 
 /** A /delete_devices body of 64 KB (the default max_request_body_size is 65 536 bytes). */
@@ -18,7 +19,7 @@ describe.each(BACKENDS)("UI-auth sessions on %s", (backend) => {
 
   beforeAll(async () => {
     databaseUrl = await freshDatabaseUrl(backend);
-    server = await startServer({ databaseUrl });
+    server = await startInProcessServer({ databaseUrl });
     for (const localpart of ["mallory", "oscar", "peggy"]) {
       await createUserDirectly(databaseUrl, { localpart, password: `${localpart}-password` });
     }
