@@ -1,93 +1,14 @@
 // Browser-facing hardening over HTTP against the built server and real OpenID Providers: the
 // security headers of every HTML page, cross-site request forgery on every form, cookie attributes
-// (including Secure under an https public_baseurl), and redirects that only go where Synapse sends
-// them. Headers and CSRF do not depend on the database, so these run on SQLite only.
+// (Secure under an https public_baseurl: cookies-https.test.ts), and redirects that only go where
+// Synapse sends them. Headers and CSRF do not depend on the database, so these run on SQLite only.
 import http from "node:http";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashSecret } from "../../lib/auth/secrets";
-import { CookieClient } from "../../test-support/cookie-client";
-import { loginWithFetch, startOidcProvider, type RunningOidcProvider } from "../../test-support/oidc-provider";
-import { freePort, startServer, type RunningServer } from "../../test-support/server";
-import { CORP_ACCOUNTS, SOCIAL_ACCOUNTS, startSsoFixture, type SsoFixture, signInThroughIdp } from "../../test-support/sso-fixture";
+import { expectHardenedPage, forgedPost, ownPost } from "../../test-support/browser-requests";
+import { startSsoFixture, type SsoFixture, signInThroughIdp } from "../../test-support/sso-fixture";
 import { createUserDirectly, disconnectAll, useDatabase } from "../../test-support/users";
-
-/** The directives of a Content-Security-Policy header, by name. */
-function parseCsp(header: string | null): Map<string, string[]> {
-  const directives = new Map<string, string[]>();
-  for (const part of (header ?? "").split(";")) {
-    const [name, ...values] = part.trim().split(/\s+/);
-    if (name) directives.set(name.toLowerCase(), values);
-  }
-  return directives;
-}
-
-/** Asserts the headers every HTML page must send, and that each inline script is allowed by nonce or hash. */
-async function expectHardenedPage(response: Response, { checkInlineScripts = true } = {}): Promise<string> {
-  expect(response.headers.get("content-type")).toMatch(/^text\/html/);
-  const csp = parseCsp(response.headers.get("content-security-policy"));
-  const scripts = csp.get("script-src") ?? csp.get("default-src");
-  expect(scripts, "script-src").toBeDefined();
-  expect(scripts).not.toContain("'unsafe-inline'");
-  expect(scripts).not.toContain("'unsafe-eval'");
-  expect(scripts).not.toContain("*");
-  expect(csp.get("frame-ancestors")).toEqual(["'none'"]);
-  expect(csp.get("object-src")).toEqual(["'none'"]);
-  expect(csp.get("base-uri")).toEqual(["'none'"]);
-  expect(response.headers.get("x-content-type-options")).toBe("nosniff");
-  expect(response.headers.get("referrer-policy")).toBe("no-referrer");
-
-  const html = await response.text();
-  if (!checkInlineScripts) return html;
-  const { createHash } = await import("node:crypto");
-  for (const match of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
-    const [, attributes, content] = match;
-    if (/\ssrc=/i.test(attributes)) {
-      // External scripts: from our origin (relative), or carrying the nonce under 'strict-dynamic'.
-      const src = /\ssrc="([^"]*)"/i.exec(attributes)?.[1] ?? "";
-      expect(src.startsWith("/") && !src.startsWith("//"), `script src ${src}`).toBe(true);
-      continue;
-    }
-    if (content.trim() === "") continue;
-    const nonce = /\snonce="([^"]*)"/i.exec(attributes)?.[1];
-    const hash = `'sha256-${createHash("sha256").update(content, "utf8").digest("base64")}'`;
-    const allowed = (nonce !== undefined && scripts!.includes(`'nonce-${nonce}'`)) || scripts!.includes(hash);
-    expect(allowed, `inline script ${content.slice(0, 60)}… is allowed by nonce or hash`).toBe(true);
-  }
-  return html;
-}
-
-/** A POST as a browser on another site would send it, with the victim's cookies. */
-function forgedPost(url: string, cookies: Map<string, string>, body: string, site: { origin: string; fetchSite: string }) {
-  return fetch(url, {
-    method: "POST",
-    redirect: "manual",
-    headers: {
-      "Content-Type": "application/x-www-form-urlencoded",
-      Cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join("; "),
-      Origin: site.origin,
-      // An older browser sends no Sec-Fetch-* headers at all.
-      ...(site.fetchSite ? { "Sec-Fetch-Site": site.fetchSite, "Sec-Fetch-Mode": "navigate" } : {}),
-    },
-    body,
-  });
-}
-
-/** The same POST from our own page, as Chromium sends it (Origin is null under Referrer-Policy: no-referrer). */
-function ownPost(url: string, cookies: Map<string, string>, body: string) {
-  return fetch(url, {
-    method: "POST",
-    redirect: "manual",
-    headers: {
-      "Content-Type": "application/x-www-form-urlencoded",
-      Cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join("; "),
-      Origin: "null",
-      "Sec-Fetch-Site": "same-origin",
-      "Sec-Fetch-Mode": "navigate",
-    },
-    body,
-  });
-}
 
 const FORGERIES = [
   { name: "another site", origin: "https://evil.example", fetchSite: "cross-site" },
@@ -362,52 +283,5 @@ describe("browser-facing pages", () => {
       expect(paths.sso_handoff).toBe("/_synapse/client/sso_confirm");
       expect(paths.username_mapping_session?.startsWith("/")).toBe(true);
     });
-  });
-});
-
-describe("cookies under an https public_baseurl", () => {
-  let idp: RunningOidcProvider;
-  let server: RunningServer;
-  let publicBase: string;
-
-  beforeAll(async () => {
-    const port = await freePort();
-    publicBase = `https://127.0.0.1:${port}/`;
-    idp = await startOidcProvider({
-      accounts: [CORP_ACCOUNTS[0], SOCIAL_ACCOUNTS[0]],
-      clients: [{ client_id: "homeserver", client_secret: "s3cret", redirect_uris: [`${publicBase}_synapse/client/oidc/callback`] }],
-    });
-    server = await startServer({
-      port,
-      config: {
-        public_baseurl: publicBase,
-        oidc_providers: [
-          { idp_id: "secure", idp_name: "Secure", issuer: idp.issuer, client_id: "homeserver", client_secret: "s3cret", scopes: ["openid", "profile"], user_mapping_provider: { config: {} } },
-        ],
-      },
-    });
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    await idp?.stop();
-  });
-
-  it("marks every cookie Secure", async () => {
-    const browser = new CookieClient();
-    const seen: string[] = [];
-    const start = await browser.get(`${server.baseUrl}/_matrix/client/v3/login/sso/redirect/oidc-secure?redirectUrl=${encodeURIComponent("https://app.example/")}`);
-    expect(start.status).toBe(302);
-    seen.push(...start.headers.getSetCookie());
-    // The IdP sends the browser to the https callback; this test server speaks plain HTTP on the same port.
-    const callbackUrl = (await loginWithFetch(start.headers.get("location")!, "alice", CORP_ACCOUNTS[0].password)).replace(/^https:/, "http:");
-    const callback = await browser.get(callbackUrl);
-    expect(callback.status).toBe(302);
-    seen.push(...callback.headers.getSetCookie());
-    const done = await ownPost(`${server.baseUrl}/_synapse/client/pick_username/account_details`, browser.cookies, "username=secure.user");
-    expect(done.status).toBe(303);
-    seen.push(...done.headers.getSetCookie());
-    expect(new Set(seen.map((cookie) => cookie.split("=")[0]))).toEqual(new Set(["oidc_session", "username_mapping_session", "sso_handoff"]));
-    for (const cookie of seen) expect(cookie).toMatch(/;\s*Secure/i);
   });
 });
