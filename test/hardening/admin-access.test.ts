@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { saveTheme } from "../../lib/theme/theme-store";
+import { isSignedInToConsole, signInToConsole } from "../../test-support/admin-console";
 import { CookieClient } from "../../test-support/cookie-client";
 import { startServer, type RunningServer } from "../../test-support/server";
 import { createUserDirectly, disconnectAll, useDatabase } from "../../test-support/users";
@@ -71,32 +72,6 @@ function expectNoConsoleData(body: string, where: string) {
   expect(body, `the account list in ${where}`).not.toMatch(/\d+ accounts?</);
 }
 
-/** Signs in to the console through next-auth's own endpoints, as the sign-in form does. */
-async function signIn(base: string, username: string, password: string, address?: string): Promise<{ browser: CookieClient; response: Response }> {
-  const browser = new CookieClient();
-  const forwarded: Record<string, string> = address ? { "X-Forwarded-For": address } : {};
-  const { csrfToken } = (await (await browser.get(`${base}/api/auth/csrf`, forwarded)).json()) as { csrfToken: string };
-  const response = await fetch(`${base}/api/auth/callback/password`, {
-    method: "POST",
-    redirect: "manual",
-    headers: {
-      "Content-Type": "application/x-www-form-urlencoded",
-      "Sec-Fetch-Site": "same-origin",
-      Cookie: [...browser.cookies].map(([name, value]) => `${name}=${value}`).join("; "),
-      ...forwarded,
-    },
-    body: new URLSearchParams({ csrfToken, username, password, json: "true" }).toString(),
-  });
-  for (const header of response.headers.getSetCookie()) {
-    const [pair] = header.split(";");
-    const index = pair.indexOf("=");
-    if (pair.slice(index + 1)) browser.cookies.set(pair.slice(0, index), pair.slice(index + 1));
-  }
-  return { browser, response };
-}
-
-const signedIn = (browser: CookieClient) => [...browser.cookies.keys()].some((name) => name.endsWith("next-auth.session-token"));
-
 /** The server action IDs of the console, by name, from the build's manifest. */
 function consoleActionIds(): Record<string, string> {
   const manifestFile = path.join(process.env.NEXT_DIST_DIR || ".next", "server", "server-reference-manifest.json");
@@ -130,11 +105,11 @@ describe("admin console access control", () => {
     await database.userExternalId.create({ data: { userId: BOB, authProvider: "oidc-corp", externalId: SECRETS.externalId } });
     await saveTheme({}, "@boss:test.local", SECRETS.themeNote);
 
-    admin = (await signIn(base, "boss", "boss-password")).browser;
-    expect(signedIn(admin)).toBe(true);
+    admin = (await signInToConsole(base, "boss", "boss-password")).browser;
+    expect(isSignedInToConsole(admin)).toBe(true);
     // A signed-in account that is no longer an admin: its session cookie is valid, its flag is gone.
-    demoted = (await signIn(base, "former", "former-password")).browser;
-    expect(signedIn(demoted)).toBe(true);
+    demoted = (await signInToConsole(base, "former", "former-password")).browser;
+    expect(isSignedInToConsole(demoted)).toBe(true);
     await database.user.update({ where: { userId: "@former:test.local" }, data: { admin: false } });
   });
 
@@ -234,22 +209,22 @@ describe("the console's password sign-in follows /login's policies", () => {
   });
 
   it("answers a non-admin's right password exactly as a wrong one", async () => {
-    const right = await signIn(base, "worker", "worker-password", "10.0.0.1");
-    const wrong = await signIn(base, "worker", "not-the-password", "10.0.0.2");
-    expect(signedIn(right.browser)).toBe(false);
+    const right = await signInToConsole(base, "worker", "worker-password", "10.0.0.1");
+    const wrong = await signInToConsole(base, "worker", "not-the-password", "10.0.0.2");
+    expect(isSignedInToConsole(right.browser)).toBe(false);
     expect(right.response.status).toBe(wrong.response.status);
     expect(await right.response.text()).toBe(await wrong.response.text());
   });
 
   it("limits attempts per address as /login does, for any account, right password or not", async () => {
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      expect(signedIn((await signIn(base, `nobody${attempt}`, "guess", "10.0.1.1")).browser)).toBe(false);
+      expect(isSignedInToConsole((await signInToConsole(base, `nobody${attempt}`, "guess", "10.0.1.1")).browser)).toBe(false);
     }
-    const limited = await signIn(base, "boss", "boss-password", "10.0.1.1");
-    expect(signedIn(limited.browser)).toBe(false);
+    const limited = await signInToConsole(base, "boss", "boss-password", "10.0.1.1");
+    expect(isSignedInToConsole(limited.browser)).toBe(false);
     expect(await limited.response.text()).toContain("RateLimited");
     // Another address is not affected.
-    expect(signedIn((await signIn(base, "boss", "boss-password", "10.0.1.2")).browser)).toBe(true);
+    expect(isSignedInToConsole((await signInToConsole(base, "boss", "boss-password", "10.0.1.2")).browser)).toBe(true);
   });
 });
 
@@ -272,7 +247,7 @@ describe("the console with password login disabled", () => {
       body: JSON.stringify({ type: "m.login.password", identifier: { type: "m.id.user", user: "boss" }, password: "boss-password" }),
     });
     expect(login.status).toBe(400);
-    expect(signedIn((await signIn(server.baseUrl, "boss", "boss-password")).browser)).toBe(false);
+    expect(isSignedInToConsole((await signInToConsole(server.baseUrl, "boss", "boss-password")).browser)).toBe(false);
     const page = await (await fetch(`${server.baseUrl}/admin/sign-in`)).text();
     expect(page).not.toContain('type="password"');
   });

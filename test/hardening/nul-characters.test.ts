@@ -7,28 +7,10 @@
 // not recognise (it answered 500). Errors are recognised by their brand (lib/matrix/errors.ts), so
 // here the server's first database use is the admin console's user list.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cookieHeaderOf, isSignedInToConsole, signInToConsole } from "../../test-support/admin-console";
 import { BACKENDS, freshDatabaseUrl } from "../../test-support/backends";
 import { startServer, type RunningServer } from "../../test-support/server";
 import { createUserDirectly, disconnectAll, useDatabase } from "../../test-support/users";
-
-/** Signs in to the admin console with a password (NextAuth's credentials callback); the session cookie. */
-async function signInToConsole(base: string, username: string, password: string): Promise<string> {
-  const csrf = await fetch(`${base}/api/auth/csrf`);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const response = await fetch(`${base}/api/auth/callback/password`, {
-    method: "POST",
-    redirect: "manual",
-    headers: {
-      "Content-Type": "application/x-www-form-urlencoded",
-      "Sec-Fetch-Site": "same-origin",
-      Cookie: csrf.headers.getSetCookie().map((cookie) => cookie.split(";")[0]).join("; "),
-    },
-    body: new URLSearchParams({ csrfToken, username, password, json: "true" }).toString(),
-  });
-  const session = response.headers.getSetCookie().map((cookie) => cookie.split(";")[0]).filter((cookie) => cookie.includes("session-token="));
-  expect(session, `console sign-in answered ${response.status}`).toHaveLength(1);
-  return session[0];
-}
 
 describe.each(BACKENDS)("NUL characters and device names on %s", (backend) => {
   let server: RunningServer;
@@ -46,7 +28,9 @@ describe.each(BACKENDS)("NUL characters and device names on %s", (backend) => {
     try {
       await createUserDirectly(databaseUrl, { localpart: "root", password: "root-password", admin: true });
       await createUserDirectly(databaseUrl, { localpart: "nadia", password: "nadia-password" });
-      consoleCookie = await signInToConsole(first.baseUrl, "root", "root-password");
+      const { browser, response } = await signInToConsole(first.baseUrl, "root", "root-password");
+      expect(isSignedInToConsole(browser), `console sign-in answered ${response.status}`).toBe(true);
+      consoleCookie = cookieHeaderOf(browser);
     } finally {
       await first.stop();
     }
