@@ -6,6 +6,7 @@ import { getConfig } from "../config/load-config";
 import { logger } from "../logging/logger";
 import { isMatrixError, isMatrixResponseError, MatrixError, unrecognized } from "./errors";
 import { readBodyWithin } from "../http/body";
+import { isUsernameTakenError } from "../users/errors";
 
 export const CORS_HEADERS: Record<string, string> = {
   "Access-Control-Allow-Origin": "*",
@@ -49,6 +50,8 @@ export function jsonResponse(body: unknown, status = 200, headers: Record<string
 }
 
 export function errorResponse(error: unknown): Response {
+  // The account store's answer, as Synapse words it on the wire.
+  if (isUsernameTakenError(error)) return errorResponse(new MatrixError("M_USER_IN_USE", error.message));
   // By brand, not instanceof: the error may come from another route bundle's copy of the class
   // (see lib/matrix/errors.ts), e.g. the shared database client's NUL guard.
   if (isMatrixResponseError(error)) return jsonResponse(error.body, error.status);

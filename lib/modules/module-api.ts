@@ -6,6 +6,8 @@ import { createUser, findUsersCaseInsensitive, pickCaseInsensitiveMatch } from "
 import { MappingError, RedirectError } from "./errors";
 import { registerCallbacks, type PasswordAuthRegistrations } from "./password-auth";
 import type { ModuleApi } from "./types";
+import { MatrixError } from "../matrix/errors";
+import { isUsernameTakenError } from "../users/errors";
 
 export function createModuleApi(module: string, config: HomeserverConfig, registrations: PasswordAuthRegistrations): ModuleApi {
   const qualify = (user: string) => qualifyUserId(user, config.server_name);
@@ -29,7 +31,10 @@ export function createModuleApi(module: string, config: HomeserverConfig, regist
       const created = await createUser(
         { localpart, displayName: displayName || localpart, emails },
         { serverName: config.server_name, allowUnderscorePrefix: config.allow_underscore_prefixed_localpart },
-      );
+      ).catch((error: unknown) => {
+        // Modules are promised Synapse's errors (M_USER_IN_USE), as Synapse's register_user raises.
+        throw isUsernameTakenError(error) ? new MatrixError("M_USER_IN_USE", error.message) : error;
+      });
       logger.info(`module ${module} registered ${created.userId}`);
       return created.userId;
     },

@@ -7,7 +7,6 @@ import type { HomeserverConfig } from "../config/schema";
 import { db } from "../db/client";
 import { clearCookie, isSecureBaseUrl, serializeCookie } from "../http/cookies";
 import { logger } from "../logging/logger";
-import { MatrixError } from "../matrix/errors";
 import { localpartProblem, qualifyUserId } from "../matrix/identifiers";
 import {
   createUser,
@@ -26,6 +25,7 @@ import { createMappingSession, MAPPING_SESSION_COOKIE, MAPPING_SESSION_LIFETIME_
 import { isMappingError, isRedirectError } from "../modules/errors";
 import { MappingError, type UserAttributes } from "./mapping/types";
 import { SsoError } from "./sso-error";
+import { isUsernameTakenError } from "../users/errors";
 
 export const ACCOUNT_DETAILS_PATH = "/_synapse/client/pick_username/account_details";
 export const NEW_USER_CONSENT_PATH = "/_synapse/client/new_user_consent";
@@ -182,7 +182,7 @@ async function registerFromMapper(request: SsoLoginRequest, config: HomeserverCo
         if (linked) return { kind: "existing", userId: linked };
       }
       // Taken between the check and the insert: the next proposal, as if it had been taken before.
-      if (error instanceof MatrixError && error.errcode === "M_USER_IN_USE") continue;
+      if (isUsernameTakenError(error)) continue;
       throw error;
     }
   }

@@ -25,6 +25,7 @@ import {
 } from "./mapping-sessions";
 import { findIdentityProvider, iconUrlOf } from "./registry";
 import { expiredLinkError, SsoError } from "./sso-error";
+import { isUsernameTakenError } from "../users/errors";
 
 const MAX_FORM_BYTES = 16 * 1024;
 
@@ -171,7 +172,7 @@ export async function registerMappedUser(
     );
     userId = user.userId;
   } catch (error) {
-    if (error instanceof MatrixError && error.errcode === "M_USER_IN_USE") {
+    if (isUsernameTakenError(error)) {
       return { refused: `${choice.localpart} is taken, please choose another.`, status: 409 };
     }
     if (error instanceof MatrixError && error.errcode === "M_INVALID_USERNAME") return { refused: error.message, status: 400 };

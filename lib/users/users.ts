@@ -1,8 +1,8 @@
 // Local user accounts: creation and the case-insensitive look-ups Synapse uses.
 import { db, isUniqueViolation, type Transaction } from "../db/client";
-import { MatrixError } from "../matrix/errors";
 import { localpartProblem, qualifyUserId, type LocalpartRules } from "../matrix/identifiers";
 import { metrics } from "../metrics/recorder";
+import { UsernameTakenError } from "./errors";
 
 export interface UserRecord {
   userId: string;
@@ -61,13 +61,13 @@ export interface NewUser {
 /**
  * Registers a user, with its emails and external ID, atomically: either all of it exists
  * afterwards or none of it does. Validates the localpart with the same rules the username picker
- * uses, and answers M_USER_IN_USE if the ID is taken in any letter case, even by a concurrent call.
+ * uses, and throws UsernameTakenError if the ID is taken in any letter case, even by a concurrent call.
  */
 export async function createUser(user: NewUser, rules: LocalpartRules): Promise<UserRecord> {
   const problem = localpartProblem(user.localpart, rules);
   if (problem) throw problem;
   const userId = qualifyUserId(user.localpart, rules.serverName);
-  if (await isUserIdTaken(userId)) throw new MatrixError("M_USER_IN_USE", "User ID already taken.");
+  if (await isUserIdTaken(userId)) throw new UsernameTakenError(userId);
   try {
     const registered = await db().$transaction(async (tx) => {
       const created = await tx.user.create({
@@ -99,7 +99,7 @@ export async function createUser(user: NewUser, rules: LocalpartRules): Promise<
       if (user.externalId && (await findUserIdByExternalId(user.externalId.authProvider, user.externalId.externalId))) {
         throw new ExternalIdLinkedError();
       }
-      throw new MatrixError("M_USER_IN_USE", "User ID already taken.");
+      throw new UsernameTakenError(userId);
     }
     throw error;
   }
