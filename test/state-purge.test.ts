@@ -11,7 +11,7 @@ import { startServer, type RunningServer } from "../test-support/server";
 import { createUserDirectly, disconnectAll, useDatabase } from "../test-support/users";
 import { applyPendingMigrations } from "../lib/db/schema-engine";
 
-const INTERVAL_MS = 4_000;
+const INTERVAL_MS = 10_000;
 const STORM = 10_000;
 const id = () => randomBytes(16).toString("hex");
 
@@ -118,8 +118,8 @@ describe.each(BACKENDS)("state purge (%s)", (backend) => {
         `p50 ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)} ms, max ${sorted[sorted.length - 1]?.toFixed(1)} ms; sizes ${JSON.stringify(sizes)}`,
     );
     expect(steadyAt, `tables still at ${JSON.stringify(sizes)}`).toBeDefined();
-    // The start-up round has cleared the storm well within one interval of the service answering.
-    expect(elapsed).toBeLessThanOrEqual(INTERVAL_MS + 3_000);
+    // The start-up round has cleared the storm within one interval of the service answering.
+    expect(elapsed).toBeLessThanOrEqual(INTERVAL_MS);
     expect(statuses.every((status) => status === 200)).toBe(true);
     expect(latencies.length).toBeGreaterThan(3);
     // The round logs what it deleted once it has been through every table.

@@ -1,12 +1,13 @@
 // What the service counts, as plain calls any module can make: record a login, a registration, an
 // SSO outcome… The Prometheus objects behind them are made once per process by server.ts
-// (lib/metrics/prometheus.ts) and published here on globalThis, because Next.js bundles route
-// handlers separately, each with its own copy of lib/ (see lib/config/load-config.ts): a
-// module-level registry would exist once per copy, and a scrape would see only server.ts's.
+// (lib/metrics/prometheus.ts) and published here in a process slot, because Next.js bundles route
+// handlers separately, each with its own copy of lib/: a module-level registry would exist once
+// per copy, and a scrape would see only server.ts's.
 //
 // With `enable_metrics` off nothing is published and every call below is one property read: the
 // login paths pay nothing for metrics they do not export. This file imports no Prometheus code, so
 // route bundles do not carry the client library.
+import { processSlot } from "../runtime/process-state";
 
 /** How an SSO login at an IdP ended (ours; Synapse has no such metric). */
 export type SsoLoginOutcome = "success" | "mapping_failure" | "attribute_requirement" | "error";
@@ -30,16 +31,15 @@ export interface MetricsRecorder {
   purged(table: string, rows: number): void;
 }
 
-const RECORDER_KEY = Symbol.for("matrix-sso-login.metrics-recorder");
-
-type Holder = Record<symbol, MetricsRecorder | undefined>;
+// One per process, shared by every copy of lib/ (lib/runtime/process-state.ts).
+const recorderSlot = processSlot<MetricsRecorder>("metrics.recorder");
 
 /** Called once per process by lib/metrics/prometheus.ts when metrics are enabled. */
 export function publishMetricsRecorder(recorder: MetricsRecorder | undefined): void {
-  (globalThis as unknown as Holder)[RECORDER_KEY] = recorder;
+  recorderSlot.set(recorder);
 }
 
 /** The process's recorder, or undefined with metrics off. */
 export function metrics(): MetricsRecorder | undefined {
-  return (globalThis as unknown as Holder)[RECORDER_KEY];
+  return recorderSlot.get();
 }
