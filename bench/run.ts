@@ -24,6 +24,10 @@ const full = args.includes("--full");
 // --smoke: every scenario for a second or so, to prove the harness works (the test suite runs it);
 // its figures mean nothing, and it writes only the JSON named by --out, never BENCHMARKS.md.
 const smoke = args.includes("--smoke");
+// --metrics: the same runs with enable_metrics and a metrics listener scraped once a second (the
+// cost of metrics, BENCHMARKS.md notes); writes only its JSON in bench/results, not BENCHMARKS.md,
+// whose quick section stays the default configuration.
+const withMetrics = args.includes("--metrics");
 const BCRYPT_ROUNDS = smoke ? 4 : 12;
 const PASSWORD = "correct horse battery staple";
 const CLIENTS = [1, 16];
@@ -157,7 +161,7 @@ async function runPlan(plan: Plan, profile: Profile, passwordHash: string, resul
     await migrate(database.url);
     const passwordUsers = await createPasswordUsers(database.url, "pw", 16, passwordHash);
     const workers = plan.workers ?? 1;
-    const stack = await startStack(database.url, BCRYPT_ROUNDS, workers);
+    const stack = await startStack(database.url, BCRYPT_ROUNDS, workers, withMetrics);
     const label = workers > 1 ? `${plan.backend}, ${workers} processes` : plan.backend;
     try {
       let seeded = 0;
@@ -268,6 +272,10 @@ async function main(): Promise<void> {
     return;
   }
   const json = writeResultJson(result);
+  if (withMetrics) {
+    console.log(`bench: wrote ${json} (metrics on; BENCHMARKS.md left as it is)`);
+    return;
+  }
   const markdown = updateBenchmarksMd(result);
   console.log(`bench: wrote ${json} and ${markdown}`);
   for (const target of evaluateTargets(result)) {

@@ -141,7 +141,7 @@ export function benchConfig(corp: RunningOidcProvider, social: RunningOidcProvid
  * Two IdPs and the service on `databaseUrl` (already migrated and seeded or not: it migrates too),
  * with `workerProcesses` server processes (homeserver.yaml's worker_processes).
  */
-export async function startStack(databaseUrl: string, bcryptRounds: number, workerProcesses = 1): Promise<BenchStack> {
+export async function startStack(databaseUrl: string, bcryptRounds: number, workerProcesses = 1, withMetrics = false): Promise<BenchStack> {
   const root = path.resolve(__dirname, "..");
   const distDir = process.env.NEXT_DIST_DIR || ".next";
   if (!existsSync(path.join(root, distDir, "BUILD_ID"))) {
@@ -162,13 +162,25 @@ export async function startStack(databaseUrl: string, bcryptRounds: number, work
     });
     stoppers.add(() => social.stop());
     // As `npm start` runs it: the compiled server under plain node, with its heap limits.
+    const metricsPort = withMetrics ? await freePort() : undefined;
     const server = await startServer({
       run: "production",
       port,
       databaseUrl,
-      config: { ...benchConfig(corp, social, bcryptRounds), worker_processes: workerProcesses },
+      config: {
+        ...benchConfig(corp, social, bcryptRounds),
+        worker_processes: workerProcesses,
+        ...(metricsPort ? { enable_metrics: true, listeners: [{ type: "metrics", port: metricsPort, bind_addresses: ["127.0.0.1"] }] } : {}),
+      },
     });
     stoppers.add(() => server.stop());
+    if (metricsPort) {
+      // A busy Prometheus: one scrape a second for as long as the stack runs.
+      const scraper = setInterval(() => {
+        fetch(`http://127.0.0.1:${metricsPort}/_synapse/metrics`).then((response) => response.text()).catch(() => undefined);
+      }, 1000);
+      stoppers.add(async () => clearInterval(scraper));
+    }
     const stack: BenchStack = {
       baseUrl: server.baseUrl,
       serverPid: pidListeningOn(port),
