@@ -26,7 +26,17 @@ describe("metrics, one process", () => {
   beforeAll(async () => {
     const metricsPort = await freePort();
     metricsUrl = `http://127.0.0.1:${metricsPort}/_synapse/metrics`;
-    fixture = await startSsoFixture({ config: metricsConfig(metricsPort) });
+    fixture = await startSsoFixture({
+      config: {
+        ...metricsConfig(metricsPort),
+        // Three wrong passwords in a row, then M_LIMIT_EXCEEDED (counted by limiter).
+        rc_login: {
+          address: { per_second: 1000, burst_count: 1000 },
+          account: { per_second: 1000, burst_count: 1000 },
+          failed_attempts: { per_second: 0.001, burst_count: 3 },
+        },
+      },
+    });
     base = fixture.server.baseUrl;
     await createUserDirectly(fixture.server.databaseUrl, { localpart: "pat", password: "pat-pw" });
   });
@@ -106,6 +116,35 @@ describe("metrics, one process", () => {
     expect(delta("synapse_http_server_requests_received_total", { method: "GET", servlet: "SsoRedirectServlet" })).toBe(2);
     // bcrypt work is over: nothing left queued.
     expect(total(after, "synapse_sso_password_hashing_queue_length")).toBe(0);
+  });
+
+  it("counts the username picker's checks and submissions, and rate-limit rejections", async () => {
+    const before = (await scrape(metricsUrl)).samples;
+    const { browser, callbackUrl } = await signInThroughIdp(base, "oidc-social", "friend0", "social-pw-0", fixture.trustedClientUrl);
+    expect((await browser.get(callbackUrl)).headers.get("location")).toBe("/_synapse/client/pick_username/account_details");
+    const check = (username: string) => browser.get(`${base}/_synapse/client/pick_username/check?${new URLSearchParams({ username })}`);
+    expect(await (await check("pat")).json()).toEqual({ available: false });
+    expect(await (await check("newfriend")).json()).toEqual({ available: true });
+    expect((await check("_hidden")).status).toBe(400);
+    const submit = (username: string) => browser.postForm(`${base}/_synapse/client/pick_username/account_details`, { username });
+    expect((await submit("pat")).status).toBe(409);
+    expect([302, 303]).toContain((await submit("newfriend")).status);
+
+    const wrong = () =>
+      postJson(`${base}/_matrix/client/v3/login`, { type: "m.login.password", identifier: { type: "m.id.user", user: "pat" }, password: "nope" });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await wrong()).status);
+    expect(statuses).toContain(429);
+
+    const after = (await scrape(metricsUrl)).samples;
+    const delta = (name: string, labels: Record<string, string>) => total(after, name, labels) - total(before, name, labels);
+    expect(delta("synapse_sso_username_availability_checks_total", { result: "taken" })).toBe(1);
+    expect(delta("synapse_sso_username_availability_checks_total", { result: "available" })).toBe(1);
+    expect(delta("synapse_sso_username_availability_checks_total", { result: "invalid" })).toBe(1);
+    expect(delta("synapse_sso_username_picker_submissions_total", { outcome: "collision" })).toBe(1);
+    expect(delta("synapse_sso_username_picker_submissions_total", { outcome: "registered" })).toBe(1);
+    expect(delta("synapse_user_registrations_total", { auth_provider: "oidc-social" })).toBe(1);
+    expect(delta("synapse_sso_rate_limit_rejections_total", { limiter: "rc_login.failed_attempts" })).toBe(statuses.filter((status) => status === 429).length);
   });
 });
 

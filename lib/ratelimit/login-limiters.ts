@@ -39,7 +39,8 @@ function sharedStore(): BucketStore | undefined {
 
 function limiter(settings: RateLimitSettings, namespace: string): RateLimiter {
   const store = sharedStore();
-  return new RateLimiter(settings, Date.now, store ? { store, namespace } : undefined);
+  // Named also without a shared store, for synapse_sso_rate_limit_rejections_total's `limiter`.
+  return new RateLimiter(settings, Date.now, store ? { store, namespace } : undefined, namespace);
 }
 
 export function loginLimiters(config: HomeserverConfig): LoginLimiters {

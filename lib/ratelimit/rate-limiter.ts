@@ -43,7 +43,7 @@ export class RateLimiter {
   ) {}
 
   private refuse(retryAfterMs: number): MatrixError {
-    metrics()?.rateLimited(this.name ?? this.shared?.namespace ?? "in_process");
+    metrics()?.rateLimited(this.name ?? this.shared?.namespace ?? "unnamed");
     return limitExceeded(retryAfterMs);
   }
 
