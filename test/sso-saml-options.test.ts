@@ -2,10 +2,10 @@
 // test-support/saml-idp.ts) (issue 17, point 9). One SP uses them all at once: IdP metadata given
 // inline, describing two IdPs (idp_entityid picks ours); signed AuthnRequests (key_file/cert_file:
 // this IdP refuses unsigned ones); encrypted assertions (encryption_keypairs); want_response_signed;
-// accepted_time_diff; allow_unsolicited; saml_session_lifetime. A second SP reads the metadata from a
-// local file, and one without want_response_signed shows the default. (remote metadata, the user
-// mapping provider, grandfathering and attribute_requirements: test/sso-saml.test.ts; refusals an
-// attacker could post: test/hardening/saml-attacks.test.ts.)
+// accepted_time_diff; allow_unsolicited; saml_session_lifetime. A second SP reads the metadata from
+// a local file, with the Response signed and the assertion not (want_assertions_signed: false).
+// (Remote metadata, the user mapping provider, grandfathering and attribute_requirements:
+// test/sso-saml.test.ts; refusals an attacker could post: test/hardening/saml-attacks.test.ts.)
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -73,11 +73,19 @@ describe("saml2_config options", () => {
       },
     });
 
-    localIdp = await startSamlIdp({ users: USERS, spMetadataUrl: `http://127.0.0.1:${localPort}/_synapse/client/saml2/metadata.xml` });
+    localIdp = await startSamlIdp({ users: USERS, spMetadataUrl: `http://127.0.0.1:${localPort}/_synapse/client/saml2/metadata.xml`, signResponses: true });
     localServer = await startServer({
       port: localPort,
       config: {
-        saml2_config: { sp_config: { metadata: { local: [file("idp-metadata.xml", localIdp.metadataXml)] } }, idp_name: "Local SAML" },
+        saml2_config: {
+          sp_config: {
+            metadata: { local: [file("idp-metadata.xml", localIdp.metadataXml)] },
+            // The other way round: the Response signed, the assertion not (the IdP reads
+            // WantAssertionsSigned="false" in our metadata).
+            service: { sp: { want_assertions_signed: false, want_response_signed: true } },
+          },
+          idp_name: "Local SAML",
+        },
         sso: { client_whitelist: [TRUSTED_CLIENT] },
       },
     });
@@ -140,11 +148,17 @@ describe("saml2_config options", () => {
     expect(await acs.text()).toContain("unsolicited_response");
   });
 
-  it("logs in with the IdP metadata from a local file, without signing or encryption by default", async () => {
+  it("logs in with the IdP metadata from a local file, and a signed Response around an unsigned assertion (want_assertions_signed: false)", async () => {
+    // Absent means false in SAML metadata (node-saml writes the attribute only when true).
+    expect(await (await fetch(`${localServer.baseUrl}/_synapse/client/saml2/metadata.xml`)).text()).not.toMatch(/WantAssertionsSigned="true"/);
     const location = await redirectToIdp(localServer.baseUrl);
     expect(new URL(location).searchParams.get("Signature")).toBeNull();
     const form = await localIdp.signIn(location, "alice");
-    expect(Buffer.from(form.SAMLResponse, "base64").toString()).not.toContain("EncryptedAssertion");
+    const xml = Buffer.from(form.SAMLResponse, "base64").toString();
+    expect(xml).not.toContain("EncryptedAssertion");
+    // One signature, the Response's: none inside the assertion.
+    expect(xml.match(/<(?:ds:)?Signature[ >]/g)).toHaveLength(1);
+    expect(/<saml:Assertion[\s\S]*<(?:ds:)?Signature[ >][\s\S]*<\/saml:Assertion>/.test(xml)).toBe(false);
     const acs = await postToAcs(form.acsUrl, { SAMLResponse: form.SAMLResponse, RelayState: form.RelayState });
     expect(acs.status).toBe(302);
     expect((await exchangeLoginToken(localServer.baseUrl, acs.headers.get("location")!)).user_id).toBe("@alice:test.local");
