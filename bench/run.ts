@@ -90,7 +90,7 @@ function notRunIn(profile: Profile): string[] {
     const plan = profile.plans.find((p) => p.backend === backend && (p.workers ?? 1) === 1);
     const missing = FULL_SIZES.filter((size) => !plan?.sizes.includes(size));
     if (missing.length) notRun.push(`${backend}: availability check and token login with ${missing.join(", ")} seeded users`);
-    if (!plan?.everything) notRun.push(`${backend}: GET /login, password login and storm, pick_idp, account_details, SSO round trip`);
+    if (!plan?.everything) notRun.push(`${backend}: GET /login, password login and storm, pick_idp, the SSO redirects, account_details, SSO round trip`);
   }
   return notRun;
 }
@@ -188,6 +188,8 @@ async function runPlan(plan: Plan, profile: Profile, passwordHash: string, resul
           await run(`token_login/${clients}`, () => scenarios.tokenLogin(ctx, clients));
           if (every) {
             await run(`pick_idp/${clients}`, () => scenarios.pickIdp(ctx, clients));
+            await run(`sso_redirect/${clients}`, () => scenarios.ssoRedirect(ctx, clients));
+            await run(`sso_redirect_idp/${clients}`, () => scenarios.ssoRedirectToIdp(ctx, clients));
             await run(`account_details/${clients}`, () => scenarios.accountDetails(ctx, clients));
             await run(`sso_round_trip/${clients}`, () => scenarios.ssoRoundTrips(ctx, clients));
           }

@@ -18,6 +18,8 @@ export type ScenarioId =
   | "storm_password_login"
   | "storm_get_login"
   | "pick_idp"
+  | "sso_redirect"
+  | "sso_redirect_idp"
   | "account_details"
   | "sso_round_trip"
   | "framework_floor";
@@ -31,6 +33,8 @@ export const SCENARIOS: Record<ScenarioId, { label: string; expected: string }> 
   storm_password_login: { label: "POST /login m.login.password, storm (with the probe below)", expected: "200" },
   storm_get_login: { label: "GET /login, 1-client probe during the storm", expected: "200" },
   pick_idp: { label: "GET /_synapse/client/pick_idp (2 IdPs)", expected: "200" },
+  sso_redirect: { label: "GET /_matrix/client/v3/login/sso/redirect (2 IdPs: 302 to the picker)", expected: "302" },
+  sso_redirect_idp: { label: "GET /_matrix/client/v3/login/sso/redirect/{idp} (302 to the OP, state cookie)", expected: "302" },
   account_details: { label: "GET /_synapse/client/pick_username/account_details", expected: "200" },
   sso_round_trip: {
     label: "SSO round trip, returning user, whitelisted client (redirect → IdP → callback → token login)",
@@ -223,6 +227,28 @@ export function pickIdp(ctx: ScenarioContext, clients: number): Promise<Row> {
     runHttpLoad({
       url: `${ctx.stack.baseUrl}/_synapse/client/pick_idp?${new URLSearchParams({ redirectUrl: TRUSTED_CLIENT_URL })}`,
       expectedStatus: 200,
+      connections: clients,
+      durationSeconds: seconds,
+      maxRequests: MAX_RATE * seconds,
+    }),
+  );
+}
+
+/** The SSO redirect without an IdP: with several configured, a 302 to the picker. */
+export function ssoRedirect(ctx: ScenarioContext, clients: number): Promise<Row> {
+  return redirectLoad(ctx, "sso_redirect", clients, "/_matrix/client/v3/login/sso/redirect");
+}
+
+/** The SSO redirect to one IdP: discovery cached, state sealed into a cookie, a 302 to the OP. */
+export function ssoRedirectToIdp(ctx: ScenarioContext, clients: number): Promise<Row> {
+  return redirectLoad(ctx, "sso_redirect_idp", clients, `/_matrix/client/v3/login/sso/redirect/${ctx.stack.ssoIdpId}`);
+}
+
+function redirectLoad(ctx: ScenarioContext, scenario: ScenarioId, clients: number, path: string): Promise<Row> {
+  return measure(ctx, scenario, clients, (seconds) =>
+    runHttpLoad({
+      url: `${ctx.stack.baseUrl}${path}?${new URLSearchParams({ redirectUrl: TRUSTED_CLIENT_URL })}`,
+      expectedStatus: 302,
       connections: clients,
       durationSeconds: seconds,
       maxRequests: MAX_RATE * seconds,
