@@ -47,8 +47,8 @@ export async function expectHardenedPage(response: Response, { checkInlineScript
   return html;
 }
 
-/** A POST as a browser on another site would send it, with the victim's cookies. */
-export function forgedPost(url: string, cookies: Map<string, string>, body: string, site: { origin: string; fetchSite: string }) {
+/** A form POST with the browser's cookies and the given Origin / Sec-Fetch-* headers. */
+function browserFormPost(url: string, cookies: Map<string, string>, body: string, site: { origin: string; fetchSite: string }) {
   return fetch(url, {
     method: "POST",
     redirect: "manual",
@@ -63,18 +63,10 @@ export function forgedPost(url: string, cookies: Map<string, string>, body: stri
   });
 }
 
+/** A POST as a browser on another site would send it, with the victim's cookies. */
+export const forgedPost = browserFormPost;
+
 /** The same POST from our own page, as Chromium sends it (Origin is null under Referrer-Policy: no-referrer). */
 export function ownPost(url: string, cookies: Map<string, string>, body: string) {
-  return fetch(url, {
-    method: "POST",
-    redirect: "manual",
-    headers: {
-      "Content-Type": "application/x-www-form-urlencoded",
-      Cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join("; "),
-      Origin: "null",
-      "Sec-Fetch-Site": "same-origin",
-      "Sec-Fetch-Mode": "navigate",
-    },
-    body,
-  });
+  return browserFormPost(url, cookies, body, { origin: "null", fetchSite: "same-origin" });
 }
