@@ -3,10 +3,11 @@
 // twice — once served directly, once with DIRECT_ROUTES=off through Next.js — and requires the same
 // status, headers and body from both, apart from values that are random on every request (tokens,
 // state, dates).
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { matchDirectRoute } from "../lib/routing/direct-routes";
 import { startOidcProvider, type RunningOidcProvider } from "../test-support/oidc-provider";
 import { freePort, sqliteUrl, startServer } from "../test-support/server";
 import { CORP_ACCOUNTS } from "../test-support/sso-fixture";
@@ -61,6 +62,12 @@ const EXCHANGES: Exchange[] = [
   { method: "GET", path: "/_synapse/admin/v1/auth_providers/oidc-corp/users/x%2Fy", authenticated: true },
   { method: "POST", path: "/_matrix/client/v1/login/get_token", body: "{}", authenticated: true },
   { method: "GET", path: "/_synapse/client/theme/asset/nothing" },
+  { method: "GET", path: `/_matrix/client/v3/login/cas/redirect?redirectUrl=${encodeURIComponent(CLIENT)}` },
+  { method: "GET", path: "/_matrix/client/v3/login/cas/ticket?ticket=ST-1&redirectUrl=x" },
+  { method: "POST", path: "/_matrix/client/v3/account/password", body: JSON.stringify({ new_password: "x" }), authenticated: true },
+  { method: "POST", path: "/_matrix/client/v3/account/deactivate", body: "{}", authenticated: true },
+  { method: "POST", path: "/_matrix/client/v3/logout/all" },
+  { method: "POST", path: "/_synapse/client/oidc/callback", body: "code=x&state=y", headers: { "Content-Type": "application/x-www-form-urlencoded" } },
 ];
 
 /** Values that differ on every request, replaced by placeholders before comparing. */
@@ -145,6 +152,13 @@ describe("the routes server.ts serves directly", () => {
       expect(direct).toEqual(next);
     },
   );
+
+  it("asks about every route in the table (a new direct route needs a question here)", () => {
+    const table = readFileSync(path.join(__dirname, "..", "lib", "routing", "direct-routes.ts"), "utf8");
+    const routes = [...table.matchAll(/from "\.\.\/\.\.\/app\//g)].length;
+    const asked = new Set(EXCHANGES.map((step) => matchDirectRoute(step.path.split("?")[0])?.module).filter(Boolean));
+    expect(asked.size).toBe(routes);
+  });
 
   it("answers a malformed percent-escape in a path segment with a Matrix error (through Next.js it is a 500)", () => {
     expect(malformed.direct).toEqual({ status: 404, body: JSON.stringify({ errcode: "M_NOT_FOUND", error: "No device found" }) });
