@@ -2,6 +2,7 @@
 // user_consent.require_at_registration is on: the account is created only once the person agrees
 // to the policy, which the page links to. The checkbox is required, so the form is not sent unticked.
 import type { Theme } from "../../theme/theme-schema";
+import { AccountProfile } from "./account-profile";
 import { Document } from "./document";
 
 export interface NewUserConsentProps {
@@ -17,17 +18,11 @@ export interface NewUserConsentProps {
 }
 
 export function NewUserConsentView({ theme, userId, displayName, consentVersion, policyName, termsUrl, action }: NewUserConsentProps) {
-  const localpart = userId.slice(1).split(":")[0];
   return (
     <Document title="Your account is nearly ready" theme={theme}>
       <h1>Your account is nearly ready</h1>
       <p>Agree to the terms to create your account.</p>
-      <div className="profile">
-        <div>
-          <div className="name">{displayName || localpart}</div>
-          <div className="muted">{userId}</div>
-        </div>
-      </div>
+      <AccountProfile userId={userId} displayName={displayName} />
       <form method="post" action={action}>
         <label className="checkbox">
           <input type="checkbox" name="accepted_version" value={consentVersion} required />

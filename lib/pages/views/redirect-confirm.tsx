@@ -3,6 +3,7 @@
 // log a victim into an attacker's app. Unlike Synapse, the login token is not in the page: it is
 // created only when the person presses Continue (a POST).
 import { pageText, type Theme } from "../../theme/theme-schema";
+import { AccountProfile } from "./account-profile";
 import { Document } from "./document";
 
 export interface RedirectConfirmProps {
@@ -18,16 +19,10 @@ export interface RedirectConfirmProps {
 }
 
 export function RedirectConfirmView({ theme, displayUrl, userId, displayName, newUser, action }: RedirectConfirmProps) {
-  const localpart = userId.slice(1).split(":")[0];
   return (
     <Document title="Continue to your account" theme={theme}>
       <h1>{pageText(theme, "redirect_confirm", "title", newUser ? "Your account is ready" : "Continue to your account")}</h1>
-      <div className="profile">
-        <div>
-          <div className="name">{displayName || localpart}</div>
-          <div className="muted">{userId}</div>
-        </div>
-      </div>
+      <AccountProfile userId={userId} displayName={displayName} />
       <p>
         Continuing will grant <strong>{displayUrl}</strong> access to your account.
       </p>
