@@ -20,6 +20,16 @@ export const USERS: Record<string, SamlTestUser> = {
   umlaut: { attributes: { uid: ["Cas.Ü"], department: ["research"] } },
 };
 
+/**
+ * The SP of the SAML tests (test/sso-saml.test.ts, test/hardening/saml-attacks.test.ts): attribute
+ * requirements on, and a second IdP (CAS, never reached) so that the picker is shown.
+ */
+export function startStandardSamlSetup(databaseUrl: string): Promise<SamlSetup> {
+  return startSamlSetup(databaseUrl, { attribute_requirements: [{ attribute: "department", value: "research" }] }, {
+    cas_config: { server_url: "http://127.0.0.1:9/cas", idp_name: "Campus CAS" },
+  });
+}
+
 export interface SamlSetup {
   server: RunningServer;
   idp: RunningSamlIdp;

@@ -13,6 +13,7 @@ import {
   postToAcs,
   signInAtIdp,
   startSamlSetup,
+  startStandardSamlSetup,
   TRUSTED_CLIENT,
   type SamlSetup,
 } from "../test-support/saml-sso";
@@ -27,10 +28,7 @@ describe.each(BACKENDS)("SSO over SAML 2.0 on %s", (backend) => {
 
   beforeAll(async () => {
     const databaseUrl = await freshDatabaseUrl(backend);
-    setup = await startSamlSetup(databaseUrl, { attribute_requirements: [{ attribute: "department", value: "research" }] }, {
-      // A second IdP, so that the picker is shown; its server is never reached in this file.
-      cas_config: { server_url: "http://127.0.0.1:9/cas", idp_name: "Campus CAS" },
-    });
+    setup = await startStandardSamlSetup(databaseUrl);
     base = setup.base;
     await createUserDirectly(databaseUrl, { localpart: "gina" });
     // The account Synapse registered for uid "Cas.Ü" (UTF-8 first, then ASCII-only lower case).

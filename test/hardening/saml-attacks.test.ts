@@ -5,7 +5,7 @@
 import { DOMParser, XMLSerializer, type Element } from "@xmldom/xmldom";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, freshDatabaseUrl } from "../../test-support/backends";
-import { postToAcs, signInAtIdp, startSamlSetup, TRUSTED_CLIENT, type SamlSetup } from "../../test-support/saml-sso";
+import { postToAcs, signInAtIdp, startStandardSamlSetup, TRUSTED_CLIENT, type SamlSetup } from "../../test-support/saml-sso";
 import { disconnectAll, useDatabase } from "../../test-support/users";
 
 const SAML_NS = "urn:oasis:names:tc:SAML:2.0:assertion";
@@ -34,9 +34,7 @@ describe.each(BACKENDS)("SAML responses refused on %s", (backend) => {
   beforeAll(async () => {
     const databaseUrl = await freshDatabaseUrl(backend);
     // The same SP as test/sso-saml.test.ts.
-    setup = await startSamlSetup(databaseUrl, { attribute_requirements: [{ attribute: "department", value: "research" }] }, {
-      cas_config: { server_url: "http://127.0.0.1:9/cas", idp_name: "Campus CAS" },
-    });
+    setup = await startStandardSamlSetup(databaseUrl);
     base = setup.base;
   });
 
