@@ -252,3 +252,35 @@ describe("the console with password login disabled", () => {
     expect(page).not.toContain('type="password"');
   });
 });
+
+describe("the console's password sign-in asks the password auth provider modules, as /login does", () => {
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    server = await startServer({
+      config: {
+        // Only the module checks passwords: the local database's is not consulted.
+        password_config: { localdb_enabled: false },
+        modules: [{ module: path.resolve(__dirname, "..", "..", "examples", "static-auth-provider.ts"), config: { credentials: { boss: "module-secret" } } }],
+      },
+    });
+    await createUserDirectly(server.databaseUrl, { localpart: "boss", password: "local-password", admin: true });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await disconnectAll();
+  });
+
+  it("signs in with the password the module accepts, and not with the local one", async () => {
+    const login = (password: string) =>
+      fetch(`${server.baseUrl}/_matrix/client/v3/login`, {
+        method: "POST",
+        body: JSON.stringify({ type: "m.login.password", identifier: { type: "m.id.user", user: "boss" }, password }),
+      });
+    expect((await login("module-secret")).status).toBe(200);
+    expect((await login("local-password")).status).toBe(403);
+    expect(isSignedInToConsole((await signInToConsole(server.baseUrl, "boss", "module-secret")).browser)).toBe(true);
+    expect(isSignedInToConsole((await signInToConsole(server.baseUrl, "boss", "local-password")).browser)).toBe(false);
+  });
+});
