@@ -8,7 +8,6 @@ import { checkPasswordSignIn } from "../auth/login";
 import { consumeLoginToken } from "../auth/login-tokens";
 import { getConfig } from "../config/load-config";
 import { keyForPurpose } from "../config/secrets";
-import { db } from "../db/client";
 import { MatrixError } from "../matrix/errors";
 import { loginLimiters } from "../ratelimit/login-limiters";
 
@@ -46,9 +45,8 @@ export function adminAuthOptions(): AuthOptions {
           if (!credentials?.username || !credentials.password) return null;
           const config = getConfig();
           try {
-            const userId = await checkPasswordSignIn({ user: credentials.username, password: credentials.password }, clientIpOf(request), config);
-            const account = await db().user.findUnique({ where: { userId }, select: { admin: true } });
-            if (account?.admin) return { id: userId, name: userId };
+            const { userId, admin } = await checkPasswordSignIn({ user: credentials.username, password: credentials.password }, clientIpOf(request), config);
+            if (admin) return { id: userId, name: userId };
             await loginLimiters(config).failedAttempts.record(userId.toLowerCase());
             return null;
           } catch (error) {

@@ -141,31 +141,36 @@ interface CompleteLoginOptions {
   clientIp: string;
 }
 
-/** The checks of Synapse's _complete_login before anything is written: account limit, deactivation. */
-async function checkAccountMayLogIn(config: HomeserverConfig, userId: string): Promise<void> {
+/**
+ * The checks of Synapse's _complete_login before anything is written: account limit, deactivation.
+ * Returns the account's admin flag too, read in the same query (the admin console needs it).
+ */
+async function checkAccountMayLogIn(config: HomeserverConfig, userId: string): Promise<{ admin: boolean }> {
   await loginLimiters(config).account.check(userId.toLowerCase());
-  const account = await db().user.findUnique({ where: { userId }, select: { deactivated: true } });
+  const account = await db().user.findUnique({ where: { userId }, select: { deactivated: true, admin: true } });
   if (!account) throw forbidden();
   if (account.deactivated) throw new MatrixError("M_USER_DEACTIVATED", "This account has been deactivated");
+  return { admin: account.admin };
 }
 
 /**
  * A password sign-in that is not a Matrix login (the admin console): the same gate as POST /login
  * with m.login.password — rc_login per address, per account and for failed attempts,
  * password_config.enabled, password auth provider modules, deactivation — without a device or
- * tokens. Returns the proven user ID; refusals are /login's MatrixErrors.
+ * tokens. Returns the proven user ID and whether the account is an admin; refusals are /login's
+ * MatrixErrors.
  */
 export async function checkPasswordSignIn(
   credentials: { user: string; password: string },
   clientIp: string,
   config: HomeserverConfig = getConfig(),
-): Promise<string> {
+): Promise<{ userId: string; admin: boolean }> {
   await loginLimiters(config).address.check(clientIp);
   if (!passwordLoginEnabled(config)) throw new MatrixError("M_UNKNOWN", "Password login has been disabled.");
   const body = { type: "m.login.password", identifier: { type: "m.id.user", user: credentials.user }, password: credentials.password };
   const { userId } = await validateLogin(body, "m.login.password", config);
-  await checkAccountMayLogIn(config, userId);
-  return userId;
+  const { admin } = await checkAccountMayLogIn(config, userId);
+  return { userId, admin };
 }
 
 /** Synapse's _complete_login: account limit, deactivation, then device and tokens in one transaction. */

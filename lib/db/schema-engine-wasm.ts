@@ -6,13 +6,14 @@
 import { existsSync, promises as fs } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { processSlot } from "../runtime/process-state";
 
 export type EngineModule = typeof import("@prisma/schema-engine-wasm/schema_engine_bg");
 
 const ENGINE_PACKAGE = "@prisma/schema-engine-wasm";
 
-// Process-wide state lives on globalThis so that a module loaded twice (Next.js dev reloads,
-// bundles and tests importing it separately) still shares one Wasm instance and one queue.
+// A process slot, so that a module loaded twice (Next.js dev reloads, bundles and tests importing it
+// separately) still shares one Wasm instance and one queue.
 interface LoadedEngine {
   glue: EngineModule;
   /** Lets go of the instance (its compiled code and linear memory) so that GC can reclaim it. */
@@ -24,12 +25,10 @@ interface SharedState {
   timers: Set<NodeJS.Timeout>;
 }
 // (".v2": the engine promise's value changed shape; a dev reload must not pick up an older copy's.)
-const STATE_KEY = Symbol.for("homeserver.schemaEngineWasm.v2");
-const shared: SharedState = ((globalThis as Record<symbol, SharedState>)[STATE_KEY] ??= {
+const shared = processSlot<SharedState>("schema-engine-wasm.v2").getOrCreate(() => ({
   queue: Promise.resolve(),
   timers: new Set(),
-});
-shared.timers ??= new Set(); // state left by an older copy of this module (dev reloads)
+}));
 
 /** The path of a file of the engine package, found from the project root (or this module). */
 function resolveEngineFile(file: string): string {

@@ -1,16 +1,18 @@
 // A minimal structured logger. Lines go to stderr so that CLI output on stdout stays parseable.
 // `log_format: json` (homeserver.yaml) writes one JSON object per line instead, for log shippers.
+import { processSlot } from "../runtime/process-state";
+
 type Level = "debug" | "info" | "warn" | "error";
 export type LogFormat = "text" | "json";
 
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-// On globalThis, not in a module variable: the route bundles have their own copies of this module,
-// and server.ts sets the format once for all of them (as for the HTML renderer, lib/pages/html-response.ts).
-const holder = globalThis as unknown as { __logFormat?: LogFormat };
+// A process slot, not a module variable: the route bundles have their own copies of this module,
+// and server.ts sets the format once for all of them.
+const formatSlot = processSlot<LogFormat>("log-format");
 
 export function setLogFormat(format: LogFormat): void {
-  holder.__logFormat = format;
+  formatSlot.set(format);
 }
 
 function threshold(): number {
@@ -25,7 +27,7 @@ export function isLevelEnabled(level: Level): boolean {
 function write(level: Level, message: string, error?: unknown, fields?: Record<string, unknown>): void {
   if (!isLevelEnabled(level)) return;
   const time = new Date().toISOString();
-  if (holder.__logFormat === "json") {
+  if (formatSlot.get() === "json") {
     const detail = error instanceof Error ? { error: error.stack ?? error.message } : error === undefined ? {} : { error: String(error) };
     process.stderr.write(`${JSON.stringify({ time, level, msg: message, ...fields, ...detail })}\n`);
     return;

@@ -6,12 +6,14 @@
 // the inline parts of an admin's Synapse template) is allowed by the SHA-256 of its exact content.
 import { createHash } from "node:crypto";
 import type { ReactElement } from "react";
+import { processSlot } from "../runtime/process-state";
 
 type Renderer = (element: ReactElement) => string;
-const holder = globalThis as unknown as { __htmlRenderer?: Renderer };
+// Registered once by server.ts for every route bundle's copy of this module.
+const rendererSlot = processSlot<Renderer>("html-renderer");
 
 export function registerHtmlRenderer(renderer: Renderer): void {
-  holder.__htmlRenderer = renderer;
+  rendererSlot.set(renderer);
 }
 
 export interface HtmlInit {
@@ -67,6 +69,7 @@ export function htmlDocumentResponse(html: string, init: HtmlInit = {}): Respons
 }
 
 export function htmlResponse(element: ReactElement, init: HtmlInit = {}): Response {
-  if (!holder.__htmlRenderer) throw new Error("no HTML renderer registered: start the service through server.ts");
-  return htmlDocumentResponse(holder.__htmlRenderer(element), init);
+  const render = rendererSlot.get();
+  if (!render) throw new Error("no HTML renderer registered: start the service through server.ts");
+  return htmlDocumentResponse(render(element), init);
 }
