@@ -10,6 +10,7 @@ import { logger } from "../logging/logger";
 import { withGeneratedSecrets } from "./secrets";
 import { homeserverConfigSchema, KNOWN_TOP_LEVEL_KEYS, type HomeserverConfig } from "./schema";
 import { processSlot } from "../runtime/process-state";
+import { configIssueLines } from "./config-issues";
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -22,23 +23,8 @@ export function configPath(): string {
   return path.resolve(/* turbopackIgnore: true */ process.env.HOMESERVER_CONFIG ?? "./homeserver.yaml");
 }
 
-function describeValue(raw: unknown, keyPath: PropertyKey[]): string {
-  let value: unknown = raw;
-  for (const key of keyPath) {
-    if (value === null || typeof value !== "object") return "nothing";
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  if (value === undefined) return "nothing";
-  const text = JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
 function formatIssues(error: z.ZodError, raw: unknown, file: string): string {
-  const lines = error.issues.map((issue) => {
-    const key = issue.path.map(String).join(".") || "(top level)";
-    return `  ${key}: ${issue.message} (found: ${describeValue(raw, issue.path)})`;
-  });
-  return `Invalid homeserver config ${file}:\n${lines.join("\n")}`;
+  return `Invalid homeserver config ${file}:\n  ${configIssueLines(error, { found: raw }).join("\n  ")}`;
 }
 
 /** Validates an already-parsed config object. `file` is used in messages and to resolve relative paths. */

@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { configIssueLines } from "../config/config-issues";
 import { ConfigError } from "../config/load-config";
 import { perConfig } from "../config/per-config";
 import type { HomeserverConfig } from "../config/schema";
@@ -34,8 +35,7 @@ export const consentConfigOf = perConfig((config: HomeserverConfig): ConsentConf
   if (raw === undefined || raw === null) return null;
   const parsed = consentSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(`user_consent.${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(configIssueLines(parsed.error, { prefix: "user_consent", firstOnly: true })[0]);
   }
   const templateDir = path.resolve(config.configDir, parsed.data.template_dir);
   const policy = path.join(templateDir, CONSENT_LANGUAGE, `${parsed.data.version}.html`);

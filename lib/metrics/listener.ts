@@ -10,6 +10,7 @@
 import { createServer, type Server } from "node:http";
 import { AggregatorRegistry } from "prom-client";
 import { z } from "zod";
+import { configIssues } from "../config/config-issues";
 import type { HomeserverConfig } from "../config/schema";
 import { logger } from "../logging/logger";
 import { METRICS_CONTENT_TYPE, processMetricsText } from "./prometheus";
@@ -41,8 +42,8 @@ export function metricsListenersOf(config: HomeserverConfig): MetricsListener[] 
     if (!entry || typeof entry !== "object" || (entry as { type?: unknown }).type !== "metrics") return;
     const parsed = metricsListenerSchema.safeParse(entry);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new Error(`Error in configuration at 'listeners.${index}.${issue.path.join(".")}': ${issue.message}`);
+      const [{ key, problem }] = configIssues(parsed.error, { prefix: `listeners.${index}`, firstOnly: true });
+      throw new Error(`Error in configuration at '${key}': ${problem}`);
     }
     const { port, bind_addresses, bind_address } = parsed.data;
     found.push({ port, addresses: bind_addresses ?? (bind_address ? [bind_address] : ["::", "0.0.0.0"]) });

@@ -2,6 +2,7 @@
 // every user attribute comes from a Jinja template rendered with `user` = the OIDC claims. The
 // template language, its sandbox and its Python semantics are in ./jinja/.
 import { z } from "zod";
+import { configIssueLines } from "../../config/config-issues";
 import { ConfigError } from "../../config/load-config";
 import { logger } from "../../logging/logger";
 import { mapUsernameToLocalpart } from "../../matrix/identifiers";
@@ -84,11 +85,7 @@ export class JinjaOidcMappingProvider implements OidcMappingProvider {
   static parseConfig(raw: unknown): JinjaOidcMappingParsedConfig {
     const result = jinjaOidcMapperConfigSchema.safeParse(raw);
     if (!result.success) {
-      throw new ConfigError(
-        result.error.issues
-          .map((issue) => `${[CONFIG_PREFIX, ...issue.path.map(String)].join(".")}: ${issue.message}`)
-          .join("; "),
-      );
+      throw new ConfigError(configIssueLines(result.error, { prefix: CONFIG_PREFIX }).join("; "));
     }
     const config = result.data;
     const compile = (source: string, key: string): JinjaTemplate => {

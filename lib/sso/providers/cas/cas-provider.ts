@@ -4,10 +4,9 @@
 import { perConfig } from "../../../config/per-config";
 import { DOMParser, type Element } from "@xmldom/xmldom";
 import { z } from "zod";
-import { ConfigError } from "../../../config/load-config";
 import type { HomeserverConfig } from "../../../config/schema";
 import { logger } from "../../../logging/logger";
-import type { AttributeRequirement } from "../../config";
+import { invalidSsoConfig, type AttributeRequirement } from "../../config";
 import { SsoError } from "../../sso-error";
 
 export const CAS_IDP_ID = "cas";
@@ -61,8 +60,7 @@ export function parseCasConfig(config: HomeserverConfig): CasConfig | null {
   if (!section || section.enabled === false) return null;
   const result = casSectionSchema.safeParse(section);
   if (!result.success) {
-    const issues = result.error.issues.map((issue) => `${["cas_config", ...issue.path.map(String)].join(".")}: ${issue.message}`);
-    throw new ConfigError(`Invalid SSO config:\n  ${issues.join("\n  ")}`);
+    throw invalidSsoConfig(result.error, "cas_config");
   }
   const cas = result.data;
   // required_attributes (legacy form of attribute_requirements): a value, any of a list, or null for presence.

@@ -8,7 +8,7 @@ import { ConfigError } from "../../../config/load-config";
 import { parseDuration } from "../../../config/duration";
 import type { HomeserverConfig } from "../../../config/schema";
 import { samlEnabled } from "../../../modules/load";
-import { attributeRequirementSchema, type AttributeRequirement } from "../../config";
+import { attributeRequirementSchema, invalidSsoConfig, type AttributeRequirement } from "../../config";
 
 export const SAML_IDP_ID = "saml";
 export const SAML_METADATA_PATH = "_synapse/client/saml2/metadata.xml";
@@ -107,8 +107,7 @@ export function parseSamlConfig(config: HomeserverConfig): SamlConfig | null {
   if (!samlEnabled(config)) return null;
   const result = samlSectionSchema.safeParse(config.saml2_config);
   if (!result.success) {
-    const issues = result.error.issues.map((issue) => `${["saml2_config", ...issue.path.map(String)].join(".")}: ${issue.message}`);
-    throw new ConfigError(`Invalid SSO config:\n  ${issues.join("\n  ")}`);
+    throw invalidSsoConfig(result.error, "saml2_config");
   }
   const saml = result.data;
   const sp = saml.sp_config;
