@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { configIssueLines } from "../config/config-issues";
 import { ConfigError } from "../config/load-config";
 import { perConfig } from "../config/per-config";
 import type { HomeserverConfig } from "../config/schema";
@@ -93,10 +94,9 @@ export interface SsoConfig {
   updateProfileInformation: boolean;
 }
 
-function formatIssue(prefix: string, error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${[prefix, ...issue.path.map(String)].join(".")}: ${issue.message}`)
-    .join("\n  ");
+/** The start-up error for an invalid SSO section (oidc_providers, saml2_config, cas_config, sso). */
+export function invalidSsoConfig(error: z.ZodError, prefix: string): ConfigError {
+  return new ConfigError(`Invalid SSO config:\n  ${configIssueLines(error, { prefix }).join("\n  ")}`);
 }
 
 function parseOidcProvider(raw: unknown, key: string, configDir: string, legacy: boolean): OidcProviderConfig {
@@ -104,7 +104,7 @@ function parseOidcProvider(raw: unknown, key: string, configDir: string, legacy:
     ? { idp_id: "oidc", idp_name: "OIDC", ...(raw as Record<string, unknown>) }
     : raw;
   const result = oidcProviderSchema.safeParse(input);
-  if (!result.success) throw new ConfigError(`Invalid SSO config:\n  ${formatIssue(key, result.error)}`);
+  if (!result.success) throw invalidSsoConfig(result.error, key);
   const provider = result.data;
   if (provider.client_secret !== undefined && provider.client_secret_path !== undefined) {
     throw new ConfigError(`${key}: Cannot specify both client_secret and client_secret_path`);
@@ -148,7 +148,7 @@ export function parseSsoConfig(config: HomeserverConfig): SsoConfig {
     seen.add(provider.id);
   }
   const sso = ssoSectionSchema.safeParse(config.sso ?? undefined);
-  if (!sso.success) throw new ConfigError(`Invalid SSO config:\n  ${formatIssue("sso", sso.error)}`);
+  if (!sso.success) throw invalidSsoConfig(sso.error, "sso");
   return {
     oidcProviders: providers,
     // The login fallback page is always trusted, as in Synapse; so is the root page's own end page
