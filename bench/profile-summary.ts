@@ -29,6 +29,8 @@ const skipUs = opt("skip", 8) * 1e6;
 const self = new Map<string, number>();
 const groups = new Map<string, number>();
 const inclusiveGroups = new Map<string, number>();
+// Inclusive time per function (each function counted once per sample however deep it recurses).
+const inclusiveFunctions = new Map<string, number>();
 let t = profile.startTime;
 let total = 0;
 for (let i = 0; i < profile.samples.length; i++) {
@@ -48,6 +50,8 @@ for (let i = 0; i < profile.samples.length; i++) {
     const f = byId.get(id)!.callFrame;
     const gg = group(f.url, f.functionName);
     if (!seen.has(gg)) { seen.add(gg); inclusiveGroups.set(gg, (inclusiveGroups.get(gg) ?? 0) + dt); }
+    const fk = `${f.functionName || "(anonymous)"} ${f.url.replace(/^.*node_modules\//, "").replace(/^.*\/work\/main\//, "")}:${f.lineNumber}`;
+    if (!seen.has(fk)) { seen.add(fk); inclusiveFunctions.set(fk, (inclusiveFunctions.get(fk) ?? 0) + dt); }
   }
 }
 const pct = (v: number) => `${((100 * v) / total).toFixed(1)}%`;
@@ -58,3 +62,5 @@ console.log("\ninclusive time by group:");
 for (const [k, v] of [...inclusiveGroups].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${pct(v).padStart(6)}  ${k}`);
 console.log("\nself time by function:");
 for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, opt("top", 30))) console.log(`  ${pct(v).padStart(6)}  ${k}`);
+console.log("\ninclusive time by function (synchronous call stacks only: time after an await is not under its caller):");
+for (const [k, v] of [...inclusiveFunctions].sort((a, b) => b[1] - a[1]).slice(0, opt("top", 30))) console.log(`  ${pct(v).padStart(6)}  ${k}`);

@@ -9,6 +9,7 @@ import { loginLimiters } from "../ratelimit/login-limiters";
 import { issueRefreshableTokens, newAccessToken, type IssuedTokens } from "./access-tokens";
 import { newDeviceId, upsertDevice } from "./devices";
 import { consumeLoginToken } from "./login-tokens";
+import { loginWrites } from "./login-writes";
 import { forbidden, validateLogin } from "./validate-password";
 import { recentExtraAttributes } from "../sso/extra-attributes";
 import { identityProviders } from "../sso/registry";
@@ -71,6 +72,8 @@ interface LoginOutcome {
   extraResponse?: Record<string, unknown>;
   /** A password auth provider module's callback, awaited with the response. */
   callback?: LoginCallback | null;
+  /** The account's flags when already read (token login reads them with the token), else undefined. */
+  account?: { deactivated: boolean; admin: boolean } | null;
 }
 
 export async function logIn({ json, clientIp }: MatrixRequest): Promise<Record<string, unknown>> {
@@ -131,6 +134,7 @@ async function tokenLogin(body: Record<string, unknown>): Promise<LoginOutcome> 
     authProviderSessionId: consumed.authProviderSessionId,
     // Only SSO logins leave extra attributes behind (tokens minted for an existing session do not).
     extraResponse: consumed.authProviderId === null ? undefined : await recentExtraAttributes(consumed.userId),
+    account: consumed.account,
   };
 }
 
@@ -145,9 +149,13 @@ interface CompleteLoginOptions {
  * The checks of Synapse's _complete_login before anything is written: account limit, deactivation.
  * Returns the account's admin flag too, read in the same query (the admin console needs it).
  */
-async function checkAccountMayLogIn(config: HomeserverConfig, userId: string): Promise<{ admin: boolean }> {
+async function checkAccountMayLogIn(
+  config: HomeserverConfig,
+  userId: string,
+  known?: { deactivated: boolean; admin: boolean } | null,
+): Promise<{ admin: boolean }> {
   await loginLimiters(config).account.check(userId.toLowerCase());
-  const account = await db().user.findUnique({ where: { userId }, select: { deactivated: true, admin: true } });
+  const account = known !== undefined ? known : await db().user.findUnique({ where: { userId }, select: { deactivated: true, admin: true } });
   if (!account) throw forbidden();
   if (account.deactivated) throw new MatrixError("M_USER_DEACTIVATED", "This account has been deactivated");
   return { admin: account.admin };
@@ -179,7 +187,7 @@ async function completeLogin(
   outcome: LoginOutcome,
   options: CompleteLoginOptions,
 ): Promise<Record<string, unknown>> {
-  await checkAccountMayLogIn(config, outcome.userId);
+  await checkAccountMayLogIn(config, outcome.userId, outcome.account);
 
   // Device, token and last-login time are written together or not at all. Without a refresh token
   // the three statements go as one batch transaction (fewer round trips than an interactive one);
@@ -196,11 +204,7 @@ async function completeLogin(
   if (!options.wantsRefresh) {
     const { row, issued } = newAccessToken(config, outcome.userId, deviceId);
     const database = db();
-    await database.$transaction([
-      upsertDevice(database, outcome.userId, deviceId, device),
-      database.accessToken.createMany({ data: [row] }),
-      database.user.updateMany(lastLogin),
-    ]);
+    await database.$transaction(loginWrites(database, outcome.userId, deviceId, device, row));
     tokens = issued;
   } else {
     tokens = await db().$transaction(async (tx) => {
