@@ -34,6 +34,8 @@ function publicBaseUrl(): string | undefined {
 
 /** Pages rendered by route handlers (lib/pages/landing-pages.ts), with their own security headers. */
 const OWN_HEADER_PAGES = new Set(["/", "/signed-in", "/_matrix/static/client/login", "/_matrix/consent"]);
+/** The sign-in and account pages (lib/web-session, lib/account): route handlers with their own headers too. */
+const OWN_HEADER_PREFIXES = /^\/(?:sign-in|account)(?:\/|$)/;
 
 export function proxy(request: NextRequest) {
   const path = request.nextUrl.pathname;
@@ -41,7 +43,7 @@ export function proxy(request: NextRequest) {
     const problem = crossSiteRequestProblem(request.headers, publicBaseUrl());
     if (problem) return forbiddenCrossSiteResponse();
   }
-  if (FORM_ENDPOINTS.some((pattern) => pattern.test(path)) || OWN_HEADER_PAGES.has(path)) return NextResponse.next();
+  if (FORM_ENDPOINTS.some((pattern) => pattern.test(path)) || OWN_HEADER_PAGES.has(path) || OWN_HEADER_PREFIXES.test(path)) return NextResponse.next();
   // The theme preview renders its own page and headers (it must be framable by the editor).
   if (path.startsWith("/admin/preview/")) return NextResponse.next();
 

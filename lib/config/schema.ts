@@ -3,6 +3,8 @@
 // reported once at start-up (see load-config.ts).
 import { z } from "zod";
 import { durationMs } from "./duration";
+import { oauthServerSchema } from "../oauth/config";
+import { accountManagementSchema, webSessionsSchema } from "../web-session/config-schema";
 import { isPublishedSampleSecret, SAMPLE_SECRET_MESSAGE } from "./secrets";
 
 const rateLimit = (perSecond: number, burstCount: number) =>
@@ -133,6 +135,11 @@ export const homeserverConfigSchema = z
     templates: ssoSection.nullable().optional(),
     /** Synapse's: the privacy policy and the consent step of new SSO accounts (lib/consent). */
     user_consent: z.record(z.string(), z.unknown()).nullable().optional(),
+    /** Ours: the browser session of /sign-in and the account page (lib/web-session/config-schema.ts). */
+    web_sessions: webSessionsSchema,
+    account_management: accountManagementSchema,
+    /** Ours: the Matrix OAuth 2.0 API (lib/oauth/config.ts; README "Element X and OAuth 2.0 clients"). */
+    oauth_server: oauthServerSchema,
     modules: z.array(moduleEntry).nullable().optional(),
     password_providers: z.array(moduleEntry).nullable().optional(),
   })

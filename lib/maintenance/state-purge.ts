@@ -51,6 +51,9 @@ const TARGETS: PurgeTarget[] = [
   { table: "sso_handoffs", column: "expires_at", cutoff: before(0) },
   { table: "ui_auth_sessions", column: "expires_at", cutoff: before(0) },
   { table: "saml_requests", column: "expires_at", cutoff: before(0) },
+  // The sign-in and account pages' browser sessions and link attempts (lib/web-session, lib/account).
+  { table: "account_link_attempts", column: "expires_at", cutoff: before(0) },
+  { table: "web_sessions", column: "expires_at", cutoff: before(0) },
   { table: "sso_extra_attributes", column: "created_at", cutoff: before(EXTRA_ATTRIBUTES_LIFETIME_MS) },
   // A drained bucket is the same as no bucket (lib/ratelimit/shared-buckets.ts); empty_at is in ms.
   { table: "rate_limit_buckets", column: "empty_at", cutoff: (now) => now },

@@ -152,8 +152,14 @@ export function parseSsoConfig(config: HomeserverConfig): SsoConfig {
   return {
     oidcProviders: providers,
     // The login fallback page is always trusted, as in Synapse; so is the root page's own end page
-    // (lib/pages/landing-pages.ts), where a login started on this server without a client ends.
-    clientWhitelist: [...sso.data.client_whitelist, `${config.public_baseurl}_matrix/static/client/login`, `${config.public_baseurl}signed-in`],
+    // (lib/pages/landing-pages.ts), where a login started on this server without a client ends; and
+    // the sign-in page's own return (lib/web-session/sign-in.ts), which is bound to the browser.
+    clientWhitelist: [
+      ...sso.data.client_whitelist,
+      `${config.public_baseurl}_matrix/static/client/login`,
+      `${config.public_baseurl}signed-in`,
+      `${config.public_baseurl}sign-in/sso`,
+    ],
     updateProfileInformation: sso.data.update_profile_information,
   };
 }
