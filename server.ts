@@ -43,6 +43,8 @@ import { describeWhitelistEntry } from "./lib/sso/client-redirect";
 import { ssoConfigOf } from "./lib/sso/config";
 import { identityProviders } from "./lib/sso/registry";
 import { registerHtmlRenderer } from "./lib/pages/html-response";
+import { isOAuthProviderPath } from "./lib/oauth/endpoints";
+import { handleOAuthRequest } from "./lib/oauth/node-handler";
 
 const dev = process.argv.includes("--dev");
 // `npm run demo` / `npm run dev`: also run the bundled demo OpenID Provider the sample config names.
@@ -174,7 +176,10 @@ async function serve(config: HomeserverConfig): Promise<void> {
     // The access log: one line per request at info, secrets in the query redacted (lib/logging/access-log.ts).
     logRequestWhenDone(request, response, setClientIp(request, trustForwarded));
     httpMetrics?.observe(request, response);
-    const direct = directRoutes ? matchDirectRoute((request.url ?? "/").split("?")[0]) : undefined;
+    const pathname = (request.url ?? "/").split("?")[0];
+    // The OAuth 2.0 provider (oidc-provider, a Koa app) answers its own paths, beside Next.js.
+    if (isOAuthProviderPath(pathname)) return void handleOAuthRequest(request, response);
+    const direct = directRoutes ? matchDirectRoute(pathname) : undefined;
     if (direct) void serveDirectly(direct, request, response, handle);
     else void handle(request, response);
   });

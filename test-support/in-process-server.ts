@@ -16,6 +16,8 @@ import { registerHtmlRenderer } from "../lib/pages/html-response";
 import { directHandler, matchDirectRoute } from "../lib/routing/direct-routes";
 import { sendWebResponse, toWebRequest } from "../lib/routing/node-bridge";
 import { resetProcessState } from "../lib/runtime/process-state";
+import { isOAuthProviderPath } from "../lib/oauth/endpoints";
+import { handleOAuthRequest } from "../lib/oauth/node-handler";
 import { freePort, sqliteUrl, testConfig, type RunningServer } from "./server";
 import { useDatabase } from "./users";
 
@@ -58,6 +60,8 @@ export async function startInProcessServer(
   const host = `127.0.0.1:${port}`;
   const server = createServer((request, response) => {
     request.headers["x-matrix-client-ip"] = request.socket.remoteAddress ?? "unknown";
+    // The OAuth 2.0 provider, mounted beside the routes as server.ts mounts it.
+    if (isOAuthProviderPath((request.url ?? "/").split("?")[0])) return void handleOAuthRequest(request, response);
     answer(request, host)
       .then((result) => sendWebResponse(response, result))
       .catch((error: unknown) => {

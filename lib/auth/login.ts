@@ -37,6 +37,8 @@ export function listLoginFlows(config: HomeserverConfig = getConfig()): { flows:
         ...(icon ? { icon } : {}),
         ...(brand ? { brand } : {}),
       })),
+      // MSC3824: this server also serves the OAuth 2.0 API (lib/oauth); clients that can use it should.
+      ...(config.oauth_server.enabled ? { oauth_aware_preferred: true, "org.matrix.msc3824.delegated_oidc_compatibility": true } : {}),
     });
   }
   if (providers.length > 0 || config.login_via_existing_session.enabled) {

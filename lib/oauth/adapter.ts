@@ -1,0 +1,196 @@
+// oidc-provider's storage, in the database through Prisma (SQLite or PostgreSQL), so that every
+// server process and instance sees the same clients, grants, codes and tokens.
+//
+// Three things happen here besides storing JSON:
+// - Bearer secrets are never stored: every row is keyed by the SHA-256 of its model and ID.
+// - An access token is also written as a Matrix access token (access_tokens, with its device,
+//   created on first issue with the client's name): every Matrix endpoint this service serves then
+//   accepts it unchanged (whoami, devices, logout…), and deleting the device or logging out ends
+//   the OAuth session, because a refresh token whose device is gone is not found.
+// - The refresh-token retry rule (MAS issue #2795, "random logouts"): a rotated refresh token may be
+//   used again while its successor has not been used (neither the new refresh token at the token
+//   endpoint nor the new access token on the Matrix API) — the client never got the response. The
+//   unused successor is then discarded. Once the successor was used, the old token is reported as
+//   consumed, and oidc-provider revokes the whole grant (and this adapter the device).
+import { createHash } from "node:crypto";
+import { db } from "../db/client";
+import { deleteDevices, upsertDevice } from "../auth/devices";
+import { hashSecret } from "../auth/secrets";
+import { deviceIdOfScope } from "./scopes";
+
+type Payload = Record<string, unknown> & {
+  grantId?: string;
+  uid?: string;
+  userCode?: string;
+  accountId?: string;
+  scope?: string;
+  clientId?: string;
+  consumed?: unknown;
+};
+
+/** The models whose IDs are bearer secrets or cookie values. */
+const TOKEN_MODELS = new Set(["AccessToken", "RefreshToken", "AuthorizationCode", "RegistrationAccessToken", "DeviceCode", "ClientCredentials", "BackchannelAuthenticationRequest", "PushedAuthorizationRequest"]);
+
+/** The row key: model and hashed ID (a token's hash is the Matrix access_tokens.token_hash too). */
+function keyOf(model: string, id: string): string {
+  if (TOKEN_MODELS.has(model)) return `${model}:${hashSecret(id)}`;
+  return `${model}:${createHash("sha256").update(id, "utf8").digest("base64url")}`;
+}
+
+const tokenHashOf = (key: string) => key.slice(key.indexOf(":") + 1);
+
+function parse(row: { payload: string; consumedAt: Date | null } | null): Payload | undefined {
+  if (!row) return undefined;
+  const payload = JSON.parse(row.payload) as Payload;
+  if (row.consumedAt) payload.consumed = Math.floor(row.consumedAt.getTime() / 1000);
+  return payload;
+}
+
+/** The client's display name, for the device an access token creates. */
+async function clientName(clientId: string | undefined): Promise<string | null> {
+  if (!clientId) return null;
+  const row = await db().oAuthObject.findUnique({ where: { key: keyOf("Client", clientId) }, select: { payload: true } });
+  const name = row ? (JSON.parse(row.payload) as { client_name?: unknown }).client_name : undefined;
+  return typeof name === "string" ? name.slice(0, 100) : null;
+}
+
+export class PrismaOAuthAdapter {
+  constructor(private readonly model: string) {}
+
+  async upsert(id: string, payload: Payload, expiresIn?: number): Promise<void> {
+    const key = keyOf(this.model, id);
+    const now = new Date();
+    const expiresAt = expiresIn ? new Date(now.getTime() + expiresIn * 1000) : null;
+    const userId = typeof payload.accountId === "string" ? payload.accountId : null;
+    const deviceId = this.model === "AccessToken" || this.model === "RefreshToken" ? deviceIdOfScope(payload.scope) : null;
+    const { consumed: _consumed, ...stored } = payload;
+    const columns = {
+      model: this.model,
+      payload: JSON.stringify(stored),
+      grantId: payload.grantId ?? null,
+      uid: payload.uid ?? null,
+      userCode: payload.userCode ?? null,
+      userId,
+      deviceId,
+      expiresAt,
+    };
+    if (this.model === "AccessToken" && userId && deviceId) {
+      await this.issueMatrixToken(key, userId, deviceId, payload.clientId, expiresAt);
+    }
+    await db().oAuthObject.upsert({ where: { key }, create: { key, createdAt: now, ...columns }, update: columns });
+    if (this.model === "RefreshToken" && payload.grantId) {
+      // A rotation: the grant's consumed token without a successor is the one this replaces.
+      await db().oAuthObject.updateMany({
+        where: { model: "RefreshToken", grantId: payload.grantId, consumedAt: { not: null }, successorKey: null, key: { not: key } },
+        data: { successorKey: key },
+      });
+    }
+  }
+
+  /** The Matrix side of an access token: its device (made now if new) and an access_tokens row. */
+  private async issueMatrixToken(key: string, userId: string, deviceId: string, clientId: string | undefined, expiresAt: Date | null) {
+    const displayName = await clientName(clientId);
+    await db().$transaction([
+      upsertDevice(db(), userId, deviceId, { displayName }),
+      db().accessToken.create({ data: { tokenHash: tokenHashOf(key), userId, deviceId, expiresAt } }),
+    ]);
+  }
+
+  async find(id: string): Promise<Payload | undefined> {
+    const key = keyOf(this.model, id);
+    const row = await db().oAuthObject.findUnique({ where: { key } });
+    if (!row) return undefined;
+    if (this.model === "RefreshToken") return this.findRefreshToken(row);
+    return parse(row);
+  }
+
+  private async findRefreshToken(row: NonNullable<Awaited<ReturnType<ReturnType<typeof db>["oAuthObject"]["findUnique"]>>>) {
+    // Logged out, or the device deleted: the session is over, whatever the token says.
+    if (row.userId && row.deviceId) {
+      const device = await db().device.findUnique({ where: { userId_deviceId: { userId: row.userId, deviceId: row.deviceId } }, select: { deviceId: true } });
+      if (!device) return undefined;
+    }
+    if (!row.consumedAt || !row.successorKey) return parse(row);
+    const successor = await db().oAuthObject.findUnique({ where: { key: row.successorKey } });
+    if (successor && successor.consumedAt === null && !(await this.successorAccessTokenUsed(successor.grantId, successor.createdAt))) {
+      // The response with the successor was lost: forget it, and let this token rotate again.
+      await this.discardSuccessor(row.key, successor.key, successor.grantId, successor.createdAt);
+      return parse({ ...row, consumedAt: null });
+    }
+    return parse(row);
+  }
+
+  /** Whether an access token issued with (or after) the successor refresh token authenticated a request. */
+  private async successorAccessTokenUsed(grantId: string | null, since: Date): Promise<boolean> {
+    if (!grantId) return false;
+    const tokens = await db().oAuthObject.findMany({ where: { model: "AccessToken", grantId, createdAt: { gte: since } }, select: { key: true } });
+    if (tokens.length === 0) return false;
+    const used = await db().accessToken.count({ where: { tokenHash: { in: tokens.map((token) => tokenHashOf(token.key)) }, usedAt: { not: null } } });
+    return used > 0;
+  }
+
+  private async discardSuccessor(key: string, successorKey: string, grantId: string | null, since: Date) {
+    const tokens = grantId
+      ? await db().oAuthObject.findMany({ where: { model: "AccessToken", grantId, createdAt: { gte: since } }, select: { key: true } })
+      : [];
+    await db().$transaction([
+      db().accessToken.deleteMany({ where: { tokenHash: { in: tokens.map((token) => tokenHashOf(token.key)) } } }),
+      db().oAuthObject.deleteMany({ where: { key: { in: [successorKey, ...tokens.map((token) => token.key)] } } }),
+      db().oAuthObject.update({ where: { key }, data: { consumedAt: null, successorKey: null } }),
+    ]);
+  }
+
+  async findByUid(uid: string): Promise<Payload | undefined> {
+    const row = await db().oAuthObject.findFirst({ where: { model: this.model, uid } });
+    return parse(row);
+  }
+
+  async findByUserCode(userCode: string): Promise<Payload | undefined> {
+    const row = await db().oAuthObject.findFirst({ where: { model: this.model, userCode } });
+    return parse(row);
+  }
+
+  async consume(id: string): Promise<void> {
+    await db().oAuthObject.updateMany({ where: { key: keyOf(this.model, id) }, data: { consumedAt: new Date() } });
+  }
+
+  async destroy(id: string): Promise<void> {
+    const key = keyOf(this.model, id);
+    await db().oAuthObject.deleteMany({ where: { key } });
+    if (this.model === "AccessToken") await db().accessToken.deleteMany({ where: { tokenHash: tokenHashOf(key) } });
+  }
+
+  /** A grant revoked (revocation, code or refresh token replay, logout): its tokens and device go. */
+  async revokeByGrantId(grantId: string): Promise<void> {
+    await revokeGrant(grantId);
+  }
+}
+
+/** Ends an OAuth session: every stored object of the grant, and the Matrix device with its tokens. */
+export async function revokeGrant(grantId: string): Promise<void> {
+  const rows = await db().oAuthObject.findMany({ where: { grantId }, select: { key: true, model: true, userId: true, deviceId: true } });
+  const device = rows.find((row) => row.userId && row.deviceId);
+  const accessTokenHashes = rows.filter((row) => row.model === "AccessToken").map((row) => tokenHashOf(row.key));
+  await db().$transaction([
+    db().accessToken.deleteMany({ where: { tokenHash: { in: accessTokenHashes } } }),
+    db().oAuthObject.deleteMany({ where: { grantId } }),
+    db().oAuthObject.deleteMany({ where: { key: keyOf("Grant", grantId) } }),
+  ]);
+  if (device?.userId && device.deviceId) await deleteDevices(device.userId, [device.deviceId]);
+}
+
+/** The client ID a token belongs to (revocation without client authentication), or null. */
+export async function clientIdOfToken(token: string): Promise<string | null> {
+  const rows = await db().oAuthObject.findMany({
+    where: { key: { in: [keyOf("AccessToken", token), keyOf("RefreshToken", token)] } },
+    select: { payload: true },
+  });
+  const clientId = rows[0] ? (JSON.parse(rows[0].payload) as Payload).clientId : undefined;
+  return typeof clientId === "string" ? clientId : null;
+}
+
+/** The stored metadata of a client, or null. */
+export async function findClientMetadata(clientId: string): Promise<Record<string, unknown> | null> {
+  const row = await db().oAuthObject.findUnique({ where: { key: keyOf("Client", clientId) }, select: { payload: true } });
+  return row ? (JSON.parse(row.payload) as Record<string, unknown>) : null;
+}

@@ -1,0 +1,128 @@
+// The interaction of an authorization request (GET and POST /oauth2/interaction/<uid>): who the
+// person is, by the homeserver's own sign-in page (lib/web-session: password, every IdP, the
+// username picker on a first login), then consent, then back to oidc-provider to issue the code.
+//
+//   authorization endpoint → here → /sign-in?next=here (unless signed in recently enough)
+//     → here: remembered consent? finish : consent page → Allow (POST here) → finish → code
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { getConfig } from "../config/load-config";
+import { db } from "../db/client";
+import { crossSiteRequestProblem, forbiddenCrossSiteResponse } from "../http/browser-security";
+import { sendWebResponse } from "../routing/node-bridge";
+import { readWebSession, signInPath, type WebSession } from "../web-session";
+import { findClientMetadata } from "./adapter";
+import { INTERACTION_PREFIX, matrixResourceOf } from "./endpoints";
+import { headersOnlyRequest, readNodeBody } from "./node-request";
+import { consentPage, oauthErrorPage } from "./pages";
+import { isMatrixScopeToken, parseMatrixScope, ScopeError } from "./scopes";
+import type { InteractionDetails, OAuthProvider } from "./provider";
+
+const redirect = (res: ServerResponse, location: string) => {
+  res.writeHead(303, { Location: location, "Cache-Control": "no-store" });
+  res.end();
+};
+
+/** Whether the person must sign in (again) before this authorization can go on. */
+function needsSignIn(session: WebSession | null, details: InteractionDetails & { iat?: number }): boolean {
+  if (!session) return true;
+  const prompts = new Set((details.params.prompt ?? "").split(" "));
+  const signedInAt = session.authenticatedAt.getTime() / 1000;
+  // prompt=login / prompt=create: a sign-in (or sign-up) that happened after this request began.
+  if ((prompts.has("login") || prompts.has("create")) && signedInAt < (details.iat ?? 0)) return true;
+  const maxAge = details.params.max_age === undefined ? NaN : Number(details.params.max_age);
+  if (Number.isFinite(maxAge) && Date.now() / 1000 - signedInAt > maxAge) return true;
+  return false;
+}
+
+/** The Matrix login_hint form `mxid:@alice:example.org`, as the sign-in page's username. */
+function loginHintOf(hint: string | undefined): string | undefined {
+  if (!hint) return undefined;
+  const mxid = hint.startsWith("mxid:") ? hint.slice(5) : hint;
+  return mxid.startsWith("@") ? mxid.slice(1).split(":")[0] : mxid;
+}
+
+export async function handleInteraction(provider: OAuthProvider, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const config = getConfig();
+  const uid = (req.url ?? "").slice(INTERACTION_PREFIX.length).split(/[/?]/)[0];
+  const request = headersOnlyRequest(req, config.public_baseurl);
+  if (req.method === "POST") {
+    // The consent form only ever posts from our own page.
+    if (crossSiteRequestProblem(request.headers, config.public_baseurl) !== null) return sendWebResponse(res, forbiddenCrossSiteResponse());
+  } else if (req.method !== "GET") {
+    res.writeHead(405, { Allow: "GET, POST" }).end();
+    return;
+  }
+
+  let details: InteractionDetails & { iat?: number };
+  try {
+    details = await provider.interactionDetails(req, res);
+  } catch {
+    return sendWebResponse(res, await oauthErrorPage("invalid_request", "This sign-in request has expired or was started in another browser. Go back to the app and start again."));
+  }
+  if (details.uid !== uid) {
+    return sendWebResponse(res, await oauthErrorPage("invalid_request", "This sign-in request was started in another tab. Go back to the app and start again."));
+  }
+  const finish = (result: Record<string, unknown>) => provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
+
+  const session = await readWebSession(request);
+  if (needsSignIn(session, details)) {
+    const prompts = new Set((details.params.prompt ?? "").split(" "));
+    return redirect(res, signInPath(`${INTERACTION_PREFIX}${uid}`, {
+      create: prompts.has("create"),
+      reauth: session !== null,
+      loginHint: loginHintOf(details.params.login_hint),
+    }));
+  }
+  const userId = session!.userId;
+  const clientId = details.params.client_id ?? "";
+
+  let scope;
+  try {
+    scope = parseMatrixScope(details.params.scope);
+  } catch (error) {
+    if (error instanceof ScopeError) return finish({ error: "invalid_scope", error_description: error.message });
+    throw error;
+  }
+  const user = await db().user.findUnique({ where: { userId }, select: { admin: true, displayName: true } });
+  if (scope.admin && !user?.admin) {
+    return finish({ error: "invalid_scope", error_description: "urn:synapse:admin:* is only granted to server administrators." });
+  }
+
+  const grantAndFinish = async () => {
+    const grant = new provider.Grant({ accountId: userId, clientId });
+    if (scope.openid) grant.addOIDCScope("openid");
+    const matrixScope = (details.params.scope ?? "").split(" ").filter(isMatrixScopeToken).join(" ");
+    grant.addResourceScope(matrixResourceOf(config.public_baseurl), matrixScope);
+    const grantId = await grant.save();
+    await finish({ login: { accountId: userId, remember: false, amr: [session!.method] }, consent: { grantId } });
+  };
+
+  if (req.method === "POST") {
+    const form = new URLSearchParams((await readNodeBody(req, 4096)) ?? "");
+    if (form.get("decision") !== "allow") {
+      return finish({ error: "access_denied", error_description: "The person did not allow this app to use their account." });
+    }
+    await db().oAuthConsent.upsert({ where: { userId_clientId: { userId, clientId } }, create: { userId, clientId }, update: {} });
+    return grantAndFinish();
+  }
+
+  const prompts = new Set((details.params.prompt ?? "").split(" "));
+  const remembered = await db().oAuthConsent.findUnique({ where: { userId_clientId: { userId, clientId } }, select: { userId: true } });
+  if (remembered && !prompts.has("consent")) return grantAndFinish();
+
+  const client = (await findClientMetadata(clientId)) ?? {};
+  const text = (key: string) => (typeof client[key] === "string" ? (client[key] as string) : undefined);
+  const clientHost = text("client_uri") ? new URL(text("client_uri")!).host : clientId;
+  return sendWebResponse(res, await consentPage({
+    clientName: text("client_name") ?? clientHost,
+    clientHost,
+    logoUri: text("logo_uri"),
+    policyUri: text("policy_uri"),
+    tosUri: text("tos_uri"),
+    userId,
+    displayName: user?.displayName,
+    deviceId: scope.deviceId,
+    admin: scope.admin,
+    action: `${INTERACTION_PREFIX}${uid}`,
+  }, details.params.redirect_uri));
+}
