@@ -3,6 +3,7 @@
 // common SSO login (lib/sso/complete-sso-login.ts). The protocol modules under lib/sso/providers/
 // only turn an IdP response into an UpstreamIdentity; this is the one place that decides what
 // happens next, so the three protocols cannot drift apart.
+import { isLinkReturnUrl, recordLinkIdentity } from "../account/link-attempts";
 import { completeSsoUiAuth } from "../auth/ui-auth/sso-reauth";
 import { metrics, type SsoLoginOutcome } from "../metrics/recorder";
 import { isMappingError } from "../modules/errors";
@@ -10,7 +11,7 @@ import { logger } from "../logging/logger";
 import { meetsAttributeRequirements } from "./attribute-requirements";
 import type { AttributeRequirement } from "./config";
 import { completeSsoLoginRequest, type SsoLoginRequest } from "./complete-sso-login";
-import { SsoError } from "./sso-error";
+import { expiredLinkError, SsoError } from "./sso-error";
 
 /** The parts of a login the protocol decides: how to map, grandfather and register. */
 export type UpstreamLoginOptions = Omit<SsoLoginRequest, "authProviderId" | "remoteUserId" | "clientRedirectUrl">;
@@ -40,6 +41,7 @@ export interface UpstreamIdentity {
 
 export async function finishUpstreamLogin(identity: UpstreamIdentity): Promise<Response> {
   if (identity.uiAuthSessionId) return reauthenticate({ ...identity, uiAuthSessionId: identity.uiAuthSessionId });
+  if (isLinkReturnUrl(identity.clientRedirectUrl)) return recordLink(identity);
   try {
     const response = await logInUpstreamIdentity(identity);
     metrics()?.ssoLogin(identity.idpId, "success");
@@ -60,6 +62,22 @@ function ssoLoginOutcomeOf(error: unknown): SsoLoginOutcome {
 async function reauthenticate(identity: UpstreamIdentity & { uiAuthSessionId: string }): Promise<Response> {
   // Re-authentication: attribute requirements apply to logins only (Synapse).
   return completeSsoUiAuth(identity.idpId, await identity.remoteUserId(), identity.uiAuthSessionId);
+}
+
+/**
+ * "Link another sign-in method" on the account page (lib/account): nobody logs in and no account is
+ * made; the identity is recorded on the attempt and the browser goes back to the account page,
+ * which links it for the session that asked. Attribute requirements apply: an identity that may not
+ * log in here is no way to sign in.
+ */
+async function recordLink(identity: UpstreamIdentity): Promise<Response> {
+  if (!meetsAttributeRequirements(identity.attributes, identity.attributeRequirements)) {
+    throw new SsoError("unauthorised", "You are not authorised to log in here.", identity.refusedStatus);
+  }
+  if (!(await recordLinkIdentity(identity.clientRedirectUrl, identity.idpId, await identity.remoteUserId()))) {
+    throw expiredLinkError("/account", `account link: no open attempt at ${identity.idpId} for this return`, "Nothing was linked. Start again from your account page.");
+  }
+  return new Response(null, { status: 303, headers: { Location: identity.clientRedirectUrl, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" } });
 }
 
 async function logInUpstreamIdentity(identity: UpstreamIdentity): Promise<Response> {

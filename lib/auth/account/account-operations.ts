@@ -9,6 +9,7 @@ import { deleteAllDevicesAndTokens } from "../devices";
 import { notifyLoggedOut } from "../logged-out";
 import { hashPassword } from "../passwords";
 import { requireUiAuth } from "../ui-auth/check-ui-auth";
+import { deactivateUser } from "./deactivate-user";
 import { checkPasswordPolicy } from "./password-policy";
 
 /** POST /account/password {new_password, logout_devices?, auth} */
@@ -42,11 +43,6 @@ export async function deactivateAccount({ request, url, json }: MatrixRequest): 
   const requester = await authenticateRequest(request);
   const body = requireJsonObject(await json());
   await requireUiAuth({ requester, method: "POST", uri: url.pathname, body, description: "deactivate your account" });
-  // External IDs are kept, as in Synapse, so the same SSO identity cannot silently re-register.
-  await db().$transaction([
-    db().user.update({ where: { userId: requester.userId }, data: { deactivated: true, passwordHash: null } }),
-    db().threePid.deleteMany({ where: { userId: requester.userId } }),
-  ]);
-  await notifyLoggedOut(await deleteAllDevicesAndTokens(requester.userId));
+  await deactivateUser(requester.userId);
   return { id_server_unbind_result: "no-support" };
 }

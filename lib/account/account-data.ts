@@ -1,0 +1,82 @@
+// What the account page shows: read through here only, as plain objects. Devices are devices,
+// whichever way they were made (a Matrix login or an OAuth grant): the Device table holds them all.
+import type { HomeserverConfig } from "../config/schema";
+import { db } from "../db/client";
+import { iconUrlOf, identityProviderRegistry } from "../sso/registry";
+
+export interface AccountSession {
+  deviceId: string;
+  displayName: string | null;
+  createdAt: Date;
+  lastSeenAt: Date | null;
+  lastSeenIp: string | null;
+  /** The IdP whose login made the device, if any. */
+  authProviderId: string | null;
+}
+
+export interface LinkedIdentity {
+  idpId: string;
+  externalId: string;
+  linkedAt: Date;
+  /** The IdP's name, or null when the IdP is no longer configured. */
+  idpName: string | null;
+  iconUrl?: string;
+}
+
+export interface AccountOverview {
+  userId: string;
+  displayName: string | null;
+  /** Whether a password can sign this account in here (it has one, and passwords are in use). */
+  canUsePassword: boolean;
+  sessions: AccountSession[];
+  identities: LinkedIdentity[];
+}
+
+export function passwordsUsable(config: HomeserverConfig): boolean {
+  return config.password_config.enabled === true && config.password_config.localdb_enabled;
+}
+
+export async function loadAccountOverview(userId: string, config: HomeserverConfig): Promise<AccountOverview | null> {
+  const user = await db().user.findUnique({
+    where: { userId },
+    select: {
+      userId: true,
+      displayName: true,
+      passwordHash: true,
+      deactivated: true,
+      devices: {
+        select: { deviceId: true, displayName: true, createdAt: true, lastSeenAt: true, lastSeenIp: true, authProviderId: true },
+        orderBy: [{ lastSeenAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }],
+      },
+      externalIds: { select: { authProvider: true, externalId: true, createdAt: true }, orderBy: { createdAt: "asc" } },
+    },
+  });
+  if (!user || user.deactivated) return null;
+  const registry = identityProviderRegistry(config);
+  return {
+    userId: user.userId,
+    displayName: user.displayName,
+    canUsePassword: user.passwordHash !== null && passwordsUsable(config),
+    sessions: user.devices,
+    identities: user.externalIds.map((link) => {
+      const provider = registry.get(link.authProvider);
+      return {
+        idpId: link.authProvider,
+        externalId: link.externalId,
+        linkedAt: link.createdAt,
+        idpName: provider?.name ?? null,
+        iconUrl: provider ? iconUrlOf(provider.icon, config, 32) : undefined,
+      };
+    }),
+  };
+}
+
+/**
+ * How many ways to sign in would be left without the given link: the password (when usable) and
+ * the links to IdPs that are still configured. Unlinking the last one would lock the person out.
+ */
+export function signInMethodsWithout(overview: AccountOverview, idpId: string, externalId: string, config: HomeserverConfig): number {
+  const registry = identityProviderRegistry(config);
+  const links = overview.identities.filter((link) => registry.has(link.idpId) && !(link.idpId === idpId && link.externalId === externalId));
+  return links.length + (overview.canUsePassword ? 1 : 0);
+}

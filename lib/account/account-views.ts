@@ -1,0 +1,30 @@
+// MSC4191's account management actions (and the older values MAS accepts) as the account page's views.
+export type AccountView =
+  | { kind: "overview" }
+  | { kind: "profile" }
+  | { kind: "sessions" }
+  | { kind: "session"; deviceId: string }
+  | { kind: "session_end"; deviceId: string }
+  | { kind: "deactivate" };
+
+const ACTIONS: Record<string, "profile" | "sessions" | "session" | "session_end" | "deactivate"> = {
+  "org.matrix.profile": "profile",
+  profile: "profile",
+  "org.matrix.devices_list": "sessions",
+  sessions_list: "sessions",
+  "org.matrix.device_view": "session",
+  session_view: "session",
+  "org.matrix.device_delete": "session_end",
+  session_end: "session_end",
+  "org.matrix.account_deactivate": "deactivate",
+};
+
+/** The view a query asks for; an unknown action (or a device action without a device) lands on the overview or the list. */
+export function accountViewOf(query: URLSearchParams): AccountView {
+  const kind = ACTIONS[query.get("action") ?? ""];
+  if (kind === "session" || kind === "session_end") {
+    const deviceId = query.get("device_id");
+    return deviceId ? { kind, deviceId } : { kind: "sessions" };
+  }
+  return kind ? { kind } : { kind: "overview" };
+}
