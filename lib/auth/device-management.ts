@@ -2,7 +2,9 @@
 // listing and renaming need only the access token; deleting needs user-interactive auth.
 import { db } from "../db/client";
 import { MatrixError } from "../matrix/errors";
-import { requireJsonObject, type MatrixRequest } from "../matrix/route";
+import type { MatrixRequest } from "../matrix/route";
+import { parseMatrixBody } from "../matrix/request-body";
+import { deleteDevicesBodySchema, jsonObjectBodySchema, renameDeviceBodySchema } from "../matrix/request-bodies";
 import { authenticateRequest } from "./access-tokens";
 import { checkDeviceDisplayName, deleteDevices } from "./devices";
 import { notifyLoggedOut } from "./logged-out";
@@ -37,10 +39,7 @@ export async function getDevice({ request, params }: MatrixRequest): Promise<obj
 
 export async function renameDevice({ request, params, json }: MatrixRequest): Promise<object> {
   const { userId } = await authenticateRequest(request);
-  const body = requireJsonObject(await json());
-  if (body.display_name !== undefined && typeof body.display_name !== "string") {
-    throw new MatrixError("M_INVALID_PARAM", "Invalid param: display_name");
-  }
+  const body = parseMatrixBody(renameDeviceBodySchema, await json());
   // Synapse's update_device checks the length before it looks for the device.
   checkDeviceDisplayName(body.display_name);
   await ownDevice(userId, params.deviceId);
@@ -54,7 +53,7 @@ async function bodyOf(request: Request, json: () => Promise<unknown>): Promise<R
   // DELETE /devices/{id} may come without a body on the first, UI-auth-less call.
   const length = request.headers.get("content-length");
   if (request.method === "DELETE" && (length === null || length === "0") && !request.headers.get("transfer-encoding")) return {};
-  return requireJsonObject(await json());
+  return parseMatrixBody(jsonObjectBodySchema, await json());
 }
 
 /** DELETE /devices/{deviceId} */
@@ -70,11 +69,8 @@ export async function deleteDevice({ request, url, params, json }: MatrixRequest
 /** POST /delete_devices {devices: [...], auth} */
 export async function deleteDevicesInBulk({ request, url, json }: MatrixRequest): Promise<object> {
   const requester = await authenticateRequest(request);
-  const body = requireJsonObject(await json());
-  if (!Array.isArray(body.devices) || !body.devices.every((id) => typeof id === "string")) {
-    throw new MatrixError("M_MISSING_PARAM", "Missing params: ['devices']");
-  }
+  const body = parseMatrixBody(deleteDevicesBodySchema, await json());
   await requireUiAuth({ requester, method: "POST", uri: url.pathname, body, description: "remove device(s) from your account", canSkipUiAuth: true });
-  await notifyLoggedOut(await deleteDevices(requester.userId, body.devices as string[]));
+  await notifyLoggedOut(await deleteDevices(requester.userId, body.devices));
   return {};
 }

@@ -4,7 +4,9 @@ import { getConfig } from "../config/load-config";
 import type { HomeserverConfig } from "../config/schema";
 import { db } from "../db/client";
 import { isMatrixError, MatrixError } from "../matrix/errors";
-import { requireJsonObject, type MatrixRequest } from "../matrix/route";
+import { type MatrixRequest } from "../matrix/route";
+import { parseMatrixBody } from "../matrix/request-body";
+import { loginBodySchema, tokenLoginFieldsSchema } from "../matrix/request-bodies";
 import { loginLimiters } from "../ratelimit/login-limiters";
 import { issueRefreshableTokens, newAccessToken, type IssuedTokens } from "./access-tokens";
 import { newDeviceId, upsertDevice } from "./devices";
@@ -64,8 +66,6 @@ export function supportedLoginTypes(config: HomeserverConfig = getConfig()): str
   return types;
 }
 
-const missingKeys = () => new MatrixError("M_UNKNOWN", "Missing JSON keys.");
-
 interface LoginOutcome {
   userId: string;
   authProviderId?: string | null;
@@ -80,20 +80,11 @@ interface LoginOutcome {
 
 export async function logIn({ json, clientIp }: MatrixRequest): Promise<Record<string, unknown>> {
   const config = getConfig();
-  const body = requireJsonObject(await json());
+  const body = parseMatrixBody(loginBodySchema, await json());
   const limiters = loginLimiters(config);
-
-  if (body.refresh_token !== undefined && typeof body.refresh_token !== "boolean") {
-    throw new MatrixError("M_UNKNOWN", "`refresh_token` should be true or false.");
-  }
   const wantsRefresh = body.refresh_token === true && config.refreshable_access_token_lifetime !== null;
-  if (body.type === undefined) throw missingKeys();
-  if (typeof body.type !== "string") throw new MatrixError("M_INVALID_PARAM", "Bad parameter: type");
-  const deviceId = optionalString(body, "device_id");
-  const displayName = optionalString(body, "initial_device_display_name");
-  if (deviceId !== undefined && deviceId.length > 512) {
-    throw new MatrixError("M_INVALID_PARAM", "device_id cannot be longer than 512 characters.");
-  }
+  const deviceId = body.device_id ?? undefined;
+  const displayName = body.initial_device_display_name ?? undefined;
 
   await limiters.address.check(clientIp);
   let outcome: LoginOutcome;
@@ -112,19 +103,11 @@ export async function logIn({ json, clientIp }: MatrixRequest): Promise<Record<s
   return completeLogin(config, outcome, { deviceId, displayName, wantsRefresh, clientIp });
 }
 
-function optionalString(body: Record<string, unknown>, key: string): string | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw new MatrixError("M_INVALID_PARAM", `Bad parameter: ${key}`);
-  return value;
-}
-
 async function tokenLogin(body: Record<string, unknown>): Promise<LoginOutcome> {
-  if (body.token === undefined) throw missingKeys();
-  if (typeof body.token !== "string") throw new MatrixError("M_INVALID_PARAM", "Bad parameter: token");
+  const { token } = parseMatrixBody(tokenLoginFieldsSchema, body);
   let consumed: Awaited<ReturnType<typeof consumeLoginToken>>;
   try {
-    consumed = await consumeLoginToken(body.token);
+    consumed = await consumeLoginToken(token);
   } catch (error) {
     if (isMatrixError(error)) metrics()?.loginTokenExchange("invalid");
     throw error;

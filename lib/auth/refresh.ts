@@ -6,7 +6,9 @@
 import { getConfig } from "../config/load-config";
 import { db } from "../db/client";
 import { MatrixError } from "../matrix/errors";
-import { requireJsonObject, type MatrixRequest } from "../matrix/route";
+import type { MatrixRequest } from "../matrix/route";
+import { parseMatrixBody } from "../matrix/request-body";
+import { refreshBodySchema } from "../matrix/request-bodies";
 import { issueRefreshableTokens } from "./access-tokens";
 import { hashSecret, isWellFormedToken } from "./secrets";
 
@@ -15,10 +17,7 @@ const notValidAnymore = () => new MatrixError("M_FORBIDDEN", "refresh token isn'
 export async function refreshTokens({ json }: MatrixRequest): Promise<object> {
   const config = getConfig();
   if (config.refreshable_access_token_lifetime === null) throw new MatrixError("M_UNRECOGNIZED", "Unrecognized request");
-  const body = requireJsonObject(await json());
-  if (body.refresh_token === undefined) throw new MatrixError("M_MISSING_PARAM", "Missing params: ['refresh_token']");
-  if (typeof body.refresh_token !== "string") throw new MatrixError("M_INVALID_PARAM", "Invalid param: refresh_token");
-  const token = body.refresh_token;
+  const { refresh_token: token } = parseMatrixBody(refreshBodySchema, await json());
   if (!isWellFormedToken(token, "syr")) throw new MatrixError("M_UNKNOWN_TOKEN", "invalid refresh token");
 
   const row = await db().refreshToken.findUnique({

@@ -5,7 +5,9 @@
 // is the only place that advertises `get_login_token: true` on GET /login (lib/auth/login.ts).
 import { getConfig } from "../config/load-config";
 import { unrecognized } from "../matrix/errors";
-import { requireJsonObject, type MatrixHandler, type MatrixRequest } from "../matrix/route";
+import type { MatrixHandler, MatrixRequest } from "../matrix/route";
+import { parseMatrixBody } from "../matrix/request-body";
+import { jsonObjectBodySchema } from "../matrix/request-bodies";
 import { sharedLimiter } from "../ratelimit/login-limiters";
 import type { RateLimitSettings } from "../ratelimit/rate-limiter";
 import { authenticateRequest } from "./access-tokens";
@@ -27,7 +29,7 @@ async function requestLoginToken({ request, url, json }: MatrixRequest): Promise
   requireEnabled();
   const { require_ui_auth: requireUiAuthFirst, token_timeout: lifetimeMs } = getConfig().login_via_existing_session;
   const requester = await authenticateRequest(request);
-  const body = requireJsonObject(await json());
+  const body = parseMatrixBody(jsonObjectBodySchema, await json());
   if (requireUiAuthFirst) {
     // Never skipped by ui_auth.session_timeout: Synapse passes can_skip_ui_auth=False here.
     await requireUiAuth({ requester, method: "POST", uri: url.pathname, body, description: "issue a new access token for your account" });

@@ -3,7 +3,9 @@
 import { getConfig } from "../../config/load-config";
 import { db } from "../../db/client";
 import { MatrixError } from "../../matrix/errors";
-import { requireJsonObject, type MatrixRequest } from "../../matrix/route";
+import type { MatrixRequest } from "../../matrix/route";
+import { parseMatrixBody } from "../../matrix/request-body";
+import { changePasswordBodySchema, jsonObjectBodySchema } from "../../matrix/request-bodies";
 import { authenticateRequest } from "../access-tokens";
 import { deleteAllDevicesAndTokens } from "../devices";
 import { notifyLoggedOut } from "../logged-out";
@@ -16,11 +18,7 @@ import { checkPasswordPolicy } from "./password-policy";
 export async function changePassword({ request, url, json }: MatrixRequest): Promise<object> {
   const config = getConfig();
   const requester = await authenticateRequest(request);
-  const body = requireJsonObject(await json());
-  if (typeof body.new_password !== "string") throw new MatrixError("M_MISSING_PARAM", "Missing params: ['new_password']");
-  if (body.logout_devices !== undefined && typeof body.logout_devices !== "boolean") {
-    throw new MatrixError("M_INVALID_PARAM", "Invalid param: logout_devices");
-  }
+  const body = parseMatrixBody(changePasswordBodySchema, await json());
   if (config.password_config.enabled === false || !config.password_config.localdb_enabled) {
     throw new MatrixError("M_FORBIDDEN", "Password change disabled");
   }
@@ -41,7 +39,7 @@ export async function changePassword({ request, url, json }: MatrixRequest): Pro
 /** POST /account/deactivate {auth, erase?} */
 export async function deactivateAccount({ request, url, json }: MatrixRequest): Promise<object> {
   const requester = await authenticateRequest(request);
-  const body = requireJsonObject(await json());
+  const body = parseMatrixBody(jsonObjectBodySchema, await json());
   await requireUiAuth({ requester, method: "POST", uri: url.pathname, body, description: "deactivate your account" });
   await deactivateUser(requester.userId);
   return { id_server_unbind_result: "no-support" };

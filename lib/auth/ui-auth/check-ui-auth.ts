@@ -4,6 +4,8 @@
 // otherwise throws the 401 that tells the client which stages remain.
 import { getConfig } from "../../config/load-config";
 import { isMatrixError, MatrixError, MatrixResponseError } from "../../matrix/errors";
+import { parseMatrixBody } from "../../matrix/request-body";
+import { uiAuthBodySchema } from "../../matrix/request-bodies";
 import type { Requester } from "../access-tokens";
 import { validatePasswordSubmission } from "../validate-password";
 import { availableStages, PASSWORD_STAGE } from "./flows";
@@ -71,11 +73,7 @@ export async function requireUiAuth({ requester, method, uri, body, description,
   if (canSkipUiAuth && (await validatedWithin(requester.tokenId, config.ui_auth.session_timeout))) return;
   if (nestingDepth(body) > MAX_BODY_NESTING) throw new MatrixError("M_BAD_JSON", "Request body is nested too deeply");
   const stages = await availableStages(requester.userId, config);
-  const auth = body.auth;
-  if (auth !== undefined && (auth === null || typeof auth !== "object" || Array.isArray(auth))) {
-    throw new MatrixError("M_BAD_JSON", "auth must be an object");
-  }
-  const submission = auth as Record<string, unknown> | undefined;
+  const submission = parseMatrixBody(uiAuthBodySchema, body).auth;
   const digest = requestDigest(method, uri, withoutAuth(body));
 
   let session: UiAuthSession;
