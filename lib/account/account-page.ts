@@ -89,7 +89,7 @@ export async function showAccountPage(request: Request): Promise<Response> {
   if (!overview) return seeOther(signInPath(ACCOUNT_PATH), [await endWebSession(request)]);
   const { theme } = await activeTheme();
   const noticeKey = url.searchParams.get("notice");
-  const notice = noticeKey && noticeKey in NOTICES ? NOTICES[noticeKey as Notice] : undefined;
+  const notice = noticeKey && Object.hasOwn(NOTICES, noticeKey) ? NOTICES[noticeKey as Notice] : undefined;
   return htmlResponse(
     createElement(AccountPageView, {
       theme,
