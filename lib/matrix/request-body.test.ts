@@ -1,0 +1,73 @@
+// The one translation of request-body schema failures into the Matrix errors clients see: Synapse's
+// codes and words, the first problem in Synapse's order of checks.
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { isMatrixError } from "./errors";
+import {
+  changePasswordBodySchema,
+  deleteDevicesBodySchema,
+  loginBodySchema,
+  refreshBodySchema,
+  renameDeviceBodySchema,
+  tokenLoginFieldsSchema,
+  uiAuthBodySchema,
+} from "./request-bodies";
+import { parseMatrixBody } from "./request-body";
+
+function answerOf(schema: z.ZodType, body: unknown): { status: number; json: unknown } | "accepted" {
+  try {
+    parseMatrixBody(schema, body);
+    return "accepted";
+  } catch (error) {
+    if (!isMatrixError(error)) throw error;
+    return { status: error.status, json: error.toJSON() };
+  }
+}
+
+const bad = (errcode: string, error: string) => ({ status: 400, json: { errcode, error } });
+
+describe("parseMatrixBody", () => {
+  const cases: Array<{ name: string; schema: z.ZodType; body: unknown; expected: ReturnType<typeof answerOf> }> = [
+    { name: "a list instead of an object", schema: refreshBodySchema, body: ["x"], expected: bad("M_BAD_JSON", "Content must be a JSON object.") },
+    { name: "null instead of an object", schema: loginBodySchema, body: null, expected: bad("M_BAD_JSON", "Content must be a JSON object.") },
+    { name: "missing field", schema: refreshBodySchema, body: {}, expected: bad("M_MISSING_PARAM", "Missing params: ['refresh_token']") },
+    { name: "field of the wrong type", schema: refreshBodySchema, body: { refresh_token: 1 }, expected: bad("M_INVALID_PARAM", "Invalid param: refresh_token") },
+    { name: "null where a string may be absent", schema: renameDeviceBodySchema, body: { display_name: null }, expected: bad("M_INVALID_PARAM", "Invalid param: display_name") },
+    { name: "login: refresh_token checked first", schema: loginBodySchema, body: { refresh_token: "yes" }, expected: bad("M_UNKNOWN", "`refresh_token` should be true or false.") },
+    { name: "login: no type", schema: loginBodySchema, body: { device_id: 5 }, expected: bad("M_UNKNOWN", "Missing JSON keys.") },
+    { name: "login: type not a string", schema: loginBodySchema, body: { type: 1 }, expected: bad("M_INVALID_PARAM", "Bad parameter: type") },
+    { name: "login: device_id not a string", schema: loginBodySchema, body: { type: "m.login.password", device_id: [] }, expected: bad("M_INVALID_PARAM", "Bad parameter: device_id") },
+    {
+      name: "login: display name type before device_id length",
+      schema: loginBodySchema,
+      body: { type: "m.login.password", device_id: "D".repeat(513), initial_device_display_name: 1 },
+      expected: bad("M_INVALID_PARAM", "Bad parameter: initial_device_display_name"),
+    },
+    {
+      name: "login: device_id too long",
+      schema: loginBodySchema,
+      body: { type: "m.login.password", device_id: "D".repeat(513) },
+      expected: bad("M_INVALID_PARAM", "device_id cannot be longer than 512 characters."),
+    },
+    { name: "login: null device_id and name are absent", schema: loginBodySchema, body: { type: "x", device_id: null, initial_device_display_name: null }, expected: "accepted" },
+    { name: "m.login.token: no token", schema: tokenLoginFieldsSchema, body: { type: "m.login.token" }, expected: bad("M_UNKNOWN", "Missing JSON keys.") },
+    { name: "m.login.token: token not a string", schema: tokenLoginFieldsSchema, body: { token: {} }, expected: bad("M_INVALID_PARAM", "Bad parameter: token") },
+    { name: "delete_devices: a device ID not a string", schema: deleteDevicesBodySchema, body: { devices: ["A", 2] }, expected: bad("M_MISSING_PARAM", "Missing params: ['devices']") },
+    { name: "delete_devices: no list", schema: deleteDevicesBodySchema, body: { devices: "A" }, expected: bad("M_MISSING_PARAM", "Missing params: ['devices']") },
+    { name: "password: new_password not a string", schema: changePasswordBodySchema, body: { new_password: 5 }, expected: bad("M_MISSING_PARAM", "Missing params: ['new_password']") },
+    { name: "password: logout_devices not a bool", schema: changePasswordBodySchema, body: { new_password: "p", logout_devices: "no" }, expected: bad("M_INVALID_PARAM", "Invalid param: logout_devices") },
+    { name: "UI auth: auth a string", schema: uiAuthBodySchema, body: { auth: "x" }, expected: bad("M_BAD_JSON", "auth must be an object") },
+    { name: "UI auth: auth null", schema: uiAuthBodySchema, body: { auth: null }, expected: bad("M_BAD_JSON", "auth must be an object") },
+    { name: "UI auth: session of another type is left to the stage check", schema: uiAuthBodySchema, body: { auth: { session: 5 } }, expected: "accepted" },
+  ];
+  for (const { name, schema, body, expected } of cases) {
+    it(name, () => {
+      expect(answerOf(schema, body)).toEqual(expected);
+    });
+  }
+
+  it("keeps unknown fields, which UI auth binds its session to", () => {
+    const body = { devices: ["A"], auth: { type: "m.login.password" }, extra: { nested: [1] } };
+    expect(parseMatrixBody(deleteDevicesBodySchema, body)).toEqual(body);
+  });
+});
