@@ -18,6 +18,7 @@ export const FAST_TIER = [
   "test/hardening/tokens.test.ts",
   "test/hardening/ui-auth-sessions.test.ts",
   "test/hardening/oidc-attacks.test.ts",
+  "test/oauth/oauth-api.test.ts",
 ];
 
 export default defineConfig({
