@@ -54,6 +54,8 @@ const TARGETS: PurgeTarget[] = [
   // The sign-in and account pages' browser sessions and link attempts (lib/web-session, lib/account).
   { table: "account_link_attempts", column: "expires_at", cutoff: before(0) },
   { table: "web_sessions", column: "expires_at", cutoff: before(0) },
+  // The OAuth 2.0 provider's codes, tokens, interactions and sessions (lib/oauth/adapter.ts).
+  { table: "oauth_objects", column: "expires_at", cutoff: before(0) },
   { table: "sso_extra_attributes", column: "created_at", cutoff: before(EXTRA_ATTRIBUTES_LIFETIME_MS) },
   // A drained bucket is the same as no bucket (lib/ratelimit/shared-buckets.ts); empty_at is in ms.
   { table: "rate_limit_buckets", column: "empty_at", cutoff: (now) => now },

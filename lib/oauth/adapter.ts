@@ -92,7 +92,8 @@ export class PrismaOAuthAdapter {
     const displayName = await clientName(clientId);
     await db().$transaction([
       upsertDevice(db(), userId, deviceId, { displayName }),
-      db().accessToken.create({ data: { tokenHash: tokenHashOf(key), userId, deviceId, expiresAt } }),
+      // created_at set here, to the millisecond, as the retry rule compares it with the refresh token's.
+      db().accessToken.create({ data: { tokenHash: tokenHashOf(key), userId, deviceId, expiresAt, createdAt: new Date() } }),
     ]);
   }
 
@@ -112,30 +113,34 @@ export class PrismaOAuthAdapter {
     }
     if (!row.consumedAt || !row.successorKey) return parse(row);
     const successor = await db().oAuthObject.findUnique({ where: { key: row.successorKey } });
-    if (successor && successor.consumedAt === null && !(await this.successorAccessTokenUsed(successor.grantId, successor.createdAt))) {
+    if (successor && successor.consumedAt === null && !(await this.successorAccessTokenUsed(successor))) {
       // The response with the successor was lost: forget it, and let this token rotate again.
-      await this.discardSuccessor(row.key, successor.key, successor.grantId, successor.createdAt);
+      await this.discardSuccessor(row.key, successor);
       return parse({ ...row, consumedAt: null });
     }
     return parse(row);
   }
 
-  /** Whether an access token issued with (or after) the successor refresh token authenticated a request. */
-  private async successorAccessTokenUsed(grantId: string | null, since: Date): Promise<boolean> {
-    if (!grantId) return false;
-    const tokens = await db().oAuthObject.findMany({ where: { model: "AccessToken", grantId, createdAt: { gte: since } }, select: { key: true } });
-    if (tokens.length === 0) return false;
-    const used = await db().accessToken.count({ where: { tokenHash: { in: tokens.map((token) => tokenHashOf(token.key)) }, usedAt: { not: null } } });
+  /**
+   * Whether an access token issued with (or after) the successor refresh token authenticated a
+   * Matrix request. Read from access_tokens (used_at, set by the Matrix API on first use), whose
+   * rows outlive the provider's short-lived access token rows.
+   */
+  private async successorAccessTokenUsed(successor: { userId: string | null; deviceId: string | null; createdAt: Date }): Promise<boolean> {
+    if (!successor.userId || !successor.deviceId) return false;
+    const used = await db().accessToken.count({
+      where: { userId: successor.userId, deviceId: successor.deviceId, createdAt: { gte: successor.createdAt }, usedAt: { not: null } },
+    });
     return used > 0;
   }
 
-  private async discardSuccessor(key: string, successorKey: string, grantId: string | null, since: Date) {
-    const tokens = grantId
-      ? await db().oAuthObject.findMany({ where: { model: "AccessToken", grantId, createdAt: { gte: since } }, select: { key: true } })
-      : [];
+  private async discardSuccessor(key: string, successor: { key: string; grantId: string | null; userId: string | null; deviceId: string | null; createdAt: Date }) {
+    const since = { gte: successor.createdAt };
     await db().$transaction([
-      db().accessToken.deleteMany({ where: { tokenHash: { in: tokens.map((token) => tokenHashOf(token.key)) } } }),
-      db().oAuthObject.deleteMany({ where: { key: { in: [successorKey, ...tokens.map((token) => token.key)] } } }),
+      ...(successor.userId && successor.deviceId
+        ? [db().accessToken.deleteMany({ where: { userId: successor.userId, deviceId: successor.deviceId, createdAt: since } })]
+        : []),
+      db().oAuthObject.deleteMany({ where: { OR: [{ key: successor.key }, { model: "AccessToken", grantId: successor.grantId ?? "", createdAt: since }] } }),
       db().oAuthObject.update({ where: { key }, data: { consumedAt: null, successorKey: null } }),
     ]);
   }

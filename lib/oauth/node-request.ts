@@ -15,12 +15,20 @@ export async function readNodeBody(req: IncomingMessage, limit: number): Promise
 }
 
 /**
- * Hands an already read body to oidc-provider: it reads `req.body` when the stream was consumed
- * (its "already parsed request body" path), as a string it parses itself.
+ * Hands an already read body back to oidc-provider, which reads the request stream itself: the
+ * request is made readable again with an iterator over that body (the only way its body parser
+ * reads a stream), so it parses it as if it came from the socket.
  */
 export function replaceNodeBody(req: IncomingMessage, body: string): void {
-  (req as IncomingMessage & { body?: string }).body = body;
-  req.headers["content-length"] = String(Buffer.byteLength(body));
+  const bytes = Buffer.from(body, "utf8");
+  req.headers["content-length"] = String(bytes.length);
+  Object.defineProperty(req, "readable", { value: true, configurable: true });
+  Object.defineProperty(req, "iterator", {
+    configurable: true,
+    value: async function* replay() {
+      yield bytes;
+    },
+  });
 }
 
 /** The request's headers as a fetch Request (no body), for the cookie and CSRF helpers of lib/. */

@@ -145,7 +145,9 @@ async function buildProvider(config: HomeserverConfig): Promise<OAuthProvider> {
       AccessToken: Math.round(settings.access_token_lifetime / 1000),
       AuthorizationCode: Math.round(settings.authorization_code_lifetime / 1000),
       RefreshToken: Math.round(settings.refresh_token_lifetime / 1000),
-      Grant: Math.round(settings.refresh_token_lifetime / 1000),
+      // A grant is the whole session: it lasts as long as its refresh tokens keep being used (each
+      // rotation starts a new refresh token lifetime), and ends by logout or revocation.
+      Grant: 10 * 365 * 86_400,
       IdToken: 3600,
       Interaction: 3600,
       Session: 3600,
