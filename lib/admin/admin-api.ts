@@ -4,6 +4,7 @@ import { z } from "zod";
 import { db } from "../db/client";
 import { MatrixError } from "../matrix/errors";
 import { jsonResponse, requireJsonObject, type MatrixRequest } from "../matrix/route";
+import { parseMatrixBody, synapseWording } from "../matrix/request-body";
 import { requireAdmin } from "./require-admin";
 import { findUserDetails, listUsers, upsertUser, type UserDetails } from "./user-admin";
 
@@ -54,16 +55,14 @@ const userUpdateSchema = z.object({
   // Synapse requires medium and address in every entry; other keys in an entry are ignored.
   threepids: z.array(z.object({ medium: z.string().min(1), address: z.string().min(1) })).optional(),
 });
+// Any problem is M_INVALID_PARAM, with zod's explanation of what is wrong where.
+synapseWording.add(userUpdateSchema, { explained: "M_INVALID_PARAM" });
 
 export async function putUser({ request, params, json }: MatrixRequest): Promise<Response> {
   await requireAdmin(request);
-  const parsed = userUpdateSchema.safeParse(requireJsonObject(await json()));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new MatrixError("M_INVALID_PARAM", `Invalid param: ${issue.path.join(".") || "body"}: ${issue.message}`);
-  }
+  const body = parseMatrixBody(userUpdateSchema, requireJsonObject(await json()));
   const userId = decodeURIComponent(params.userId);
-  const { created } = await upsertUser(userId, parsed.data);
+  const { created } = await upsertUser(userId, body);
   return jsonResponse(userJson((await findUserDetails(userId))!), created ? 201 : 200);
 }
 

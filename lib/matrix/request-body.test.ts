@@ -12,7 +12,11 @@ import {
   tokenLoginFieldsSchema,
   uiAuthBodySchema,
 } from "./request-bodies";
-import { parseMatrixBody } from "./request-body";
+import { parseMatrixBody, synapseWording } from "./request-body";
+
+// As the admin API's user update: every problem M_INVALID_PARAM, explained.
+const explainedSchema = z.object({ threepids: z.array(z.object({ medium: z.string(), address: z.string() })).optional() });
+synapseWording.add(explainedSchema, { explained: "M_INVALID_PARAM" });
 
 function answerOf(schema: z.ZodType, body: unknown): { status: number; json: unknown } | "accepted" {
   try {
@@ -58,6 +62,12 @@ describe("parseMatrixBody", () => {
     { name: "password: logout_devices not a bool", schema: changePasswordBodySchema, body: { new_password: "p", logout_devices: "no" }, expected: bad("M_INVALID_PARAM", "Invalid param: logout_devices") },
     { name: "UI auth: auth a string", schema: uiAuthBodySchema, body: { auth: "x" }, expected: bad("M_BAD_JSON", "auth must be an object") },
     { name: "UI auth: auth null", schema: uiAuthBodySchema, body: { auth: null }, expected: bad("M_BAD_JSON", "auth must be an object") },
+    {
+      name: "explained: a missing field deep inside",
+      schema: explainedSchema,
+      body: { threepids: [{ medium: "email" }] },
+      expected: bad("M_INVALID_PARAM", "Invalid param: threepids.0.address: Invalid input: expected string, received undefined"),
+    },
     { name: "UI auth: session of another type is left to the stage check", schema: uiAuthBodySchema, body: { auth: { session: 5 } }, expected: "accepted" },
   ];
   for (const { name, schema, body, expected } of cases) {

@@ -19,6 +19,11 @@ export interface FieldWording {
   missing?: MatrixAnswer;
   /** The answer when it is present but not valid. */
   invalid?: MatrixAnswer;
+  /**
+   * Every problem within answered with this errcode and zod's own explanation, "Invalid param:
+   * name: what is wrong" (the admin API, whose bodies are richer than a client's).
+   */
+  explained?: Errcode;
 }
 
 /** Schemas whose failures Synapse words in its own way; applies to the schema and what is inside it. */
@@ -72,8 +77,9 @@ export function matrixErrorOfIssue(schema: AnySchema, issue: Issue): MatrixError
   const wording = wordingFor(schema, issue.path);
   const answer = missing ? wording?.missing : wording?.invalid;
   if (answer) return new MatrixError(...answer);
-  if (issue.path.length === 0) return new MatrixError(...NOT_AN_OBJECT);
   const name = issue.path.map(String).join(".");
+  if (wording?.explained) return new MatrixError(wording.explained, `Invalid param: ${name || "body"}: ${issue.message}`);
+  if (issue.path.length === 0) return new MatrixError(...NOT_AN_OBJECT);
   return missing
     ? new MatrixError("M_MISSING_PARAM", `Missing params: ['${name}']`)
     : new MatrixError("M_INVALID_PARAM", `Invalid param: ${name}`);
