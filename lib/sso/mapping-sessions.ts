@@ -84,12 +84,6 @@ export async function findMappingSession(secret: string): Promise<MappingSession
   return session.expiresAt.getTime() > Date.now() ? { status: "valid", session } : { status: "expired", session };
 }
 
-/** True if the cookie names a mapping session that has not expired (reads only its expiry). */
-export async function isMappingSessionValid(secret: string): Promise<boolean> {
-  const row = await db().usernameMappingSession.findUnique({ where: { idHash: hashSecret(secret) }, select: { expiresAt: true } });
-  return row !== null && row.expiresAt.getTime() > Date.now();
-}
-
 export async function recordMappingChoice(
   secret: string,
   choice: { chosenLocalpart: string; useDisplayName: boolean; emailsToUse: string[]; lastError: string | null },

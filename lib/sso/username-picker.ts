@@ -14,11 +14,11 @@ import { metrics } from "../metrics/recorder";
 import { consentConfigOf, consentRequiredAtRegistration } from "../consent/consent-config";
 import { formActionSourceOf } from "./client-redirect";
 import { clearMappingSessionCookie, NEW_USER_CONSENT_PATH } from "./complete-sso-login";
+import { lookUpAvailability } from "./availability-lookup";
 import { finishSsoLogin } from "./handoff";
 import {
   consumeMappingSession,
   findMappingSession,
-  isMappingSessionValid,
   MAPPING_SESSION_COOKIE,
   recordMappingChoice,
   type MappingSession,
@@ -213,12 +213,8 @@ export async function checkUsernameAvailability(request: Request): Promise<Respo
     // Per session, so one sign-up cannot be turned into a scanner of account names.
     await limitAvailabilityCheck(secret);
     const problem = localpartProblem(username, rulesOf(config));
-    // Both look-ups at once (one round trip of waiting, not two); the name's answer is used only
-    // once the session is known to be valid.
-    const [sessionValid, taken] = await Promise.all([
-      isMappingSessionValid(secret),
-      problem ? Promise.resolve(false) : isUserIdTaken(qualifyUserId(username, config.server_name)),
-    ]);
+    // Both look-ups in one statement; the name's answer is used only once the session is known to be valid.
+    const { sessionValid, taken } = await lookUpAvailability(secret, problem ? null : qualifyUserId(username, config.server_name));
     if (!sessionValid) throw new MatrixError("M_UNKNOWN", "unknown session");
     if (problem) throw problem;
     const available = !taken;
