@@ -5,6 +5,14 @@ import type { HomeserverConfig } from "../config/schema";
 import { logger } from "../logging/logger";
 import { MatrixError } from "../matrix/errors";
 import { qualifyUserId } from "../matrix/identifiers";
+import { parseMatrixBody } from "../matrix/request-body";
+import {
+  loginIdentifierTypeSchema,
+  passwordLoginFieldsSchema,
+  phoneIdentifierSchema,
+  thirdPartyIdentifierSchema,
+  userIdentifierSchema,
+} from "../matrix/request-bodies";
 import { loginLimiters } from "../ratelimit/login-limiters";
 import { findUserIdByThreepid, findUsersCaseInsensitive, pickCaseInsensitiveMatch } from "../users/users";
 import type { LoginCallback } from "../modules/types";
@@ -29,29 +37,21 @@ export function loginIdentifierOf(body: Record<string, unknown>): Identifier {
   } else {
     throw new MatrixError("M_INVALID_PARAM", "Invalid login submission");
   }
-  if (identifier.type === undefined) throw new MatrixError("M_MISSING_PARAM", "'identifier' dict has no key 'type'");
+  const { type } = parseMatrixBody(loginIdentifierTypeSchema, identifier);
 
-  if (identifier.type === "m.id.phone") {
-    const number = identifier.phone ?? identifier.number;
-    if (typeof identifier.country !== "string" || typeof number !== "string") {
-      throw new MatrixError("M_INVALID_PARAM", "Invalid phone-type identifier");
-    }
+  if (type === "m.id.phone") {
+    const { number } = parseMatrixBody(phoneIdentifierSchema, identifier);
     // Phone numbers are looked up as msisdn third-party IDs; without a phone-number library we only
     // accept numbers already in international digits form.
     return { kind: "thirdparty", medium: "msisdn", address: number.replace(/[^0-9]/g, "") };
   }
-  if (identifier.type === "m.id.thirdparty") {
-    if (typeof identifier.medium !== "string" || typeof identifier.address !== "string") {
-      throw new MatrixError("M_UNKNOWN", "Invalid thirdparty identifier");
-    }
-    const address = identifier.medium === "email" ? identifier.address.trim().toLowerCase() : identifier.address;
-    return { kind: "thirdparty", medium: identifier.medium, address };
+  if (type === "m.id.thirdparty") {
+    const { medium, address } = parseMatrixBody(thirdPartyIdentifierSchema, identifier);
+    return { kind: "thirdparty", medium, address: medium === "email" ? address.trim().toLowerCase() : address };
   }
-  if (identifier.type !== "m.id.user") throw new MatrixError("M_UNKNOWN", "Unknown login identifier type");
-  if (typeof identifier.user !== "string" || identifier.user === "") {
-    throw new MatrixError("M_UNKNOWN", "User identifier is missing 'user' key");
-  }
-  return { kind: "user", user: identifier.user };
+  if (type !== "m.id.user") throw new MatrixError("M_UNKNOWN", "Unknown login identifier type");
+  const { user } = parseMatrixBody(userIdentifierSchema, identifier);
+  return { kind: "user", user };
 }
 
 /** A proven login: the canonical Matrix ID, and the module's callback for the /login response, if any. */
@@ -79,8 +79,7 @@ export async function validatePasswordSubmission(body: Record<string, unknown>, 
 export async function validateLogin(body: Record<string, unknown>, loginType: string, config: HomeserverConfig): Promise<ValidatedLogin> {
   let password: string | undefined;
   if (loginType === "m.login.password") {
-    if (typeof body.password !== "string") throw new MatrixError("M_INVALID_PARAM", "Bad parameter: password");
-    password = body.password;
+    password = parseMatrixBody(passwordLoginFieldsSchema, body).password;
   }
   const failedAttempts = loginLimiters(config).failedAttempts;
   const identifier = loginIdentifierOf(body);

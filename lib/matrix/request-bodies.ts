@@ -18,6 +18,7 @@ export const jsonObjectBodySchema = z.looseObject({});
 const badParameter = (name: string): MatrixAnswer => ["M_INVALID_PARAM", `Bad parameter: ${name}`];
 const MISSING_JSON_KEYS: MatrixAnswer = ["M_UNKNOWN", "Missing JSON keys."];
 const MAX_DEVICE_ID_LENGTH = 512;
+const everyProblem = (answer: MatrixAnswer): FieldWording => ({ missing: answer, invalid: answer });
 
 export const loginBodySchema = z
   .looseObject({
@@ -34,6 +35,11 @@ export const loginBodySchema = z
 /** m.login.token's field, checked once the login type is known (after the address rate limit). */
 export const tokenLoginFieldsSchema = z.looseObject({
   token: worded(z.string(), { missing: MISSING_JSON_KEYS, invalid: badParameter("token") }),
+});
+
+/** m.login.password's field (also the UI-auth password stage's). */
+export const passwordLoginFieldsSchema = z.looseObject({
+  password: worded(z.string(), everyProblem(badParameter("password"))),
 });
 
 /** POST /refresh */
@@ -60,3 +66,32 @@ export const changePasswordBodySchema = z.looseObject({
 export const uiAuthBodySchema = z.looseObject({
   auth: worded(z.looseObject({}).optional(), { invalid: ["M_BAD_JSON", "auth must be an object"] }),
 });
+
+// The `identifier` of m.login.password and of the UI-auth password stage (Synapse's
+// AuthHandler.validate_login, after the legacy top-level forms are turned into one). Each kind has
+// Synapse's own words for any problem in it.
+export const loginIdentifierTypeSchema = z.looseObject({
+  type: worded(z.string(), {
+    missing: ["M_MISSING_PARAM", "'identifier' dict has no key 'type'"],
+    invalid: ["M_UNKNOWN", "Unknown login identifier type"],
+  }),
+});
+
+export const userIdentifierSchema = worded(
+  z.looseObject({ user: z.string().min(1) }),
+  everyProblem(["M_UNKNOWN", "User identifier is missing 'user' key"]),
+);
+
+export const thirdPartyIdentifierSchema = worded(
+  z.looseObject({ medium: z.string(), address: z.string() }),
+  everyProblem(["M_UNKNOWN", "Invalid thirdparty identifier"]),
+);
+
+/** A phone number as `phone` or, in older clients, `number`. */
+export const phoneIdentifierSchema = worded(
+  z
+    .looseObject({ country: z.string(), phone: z.unknown(), number: z.unknown() })
+    .transform(({ country, phone, number }) => ({ country, number: phone ?? number }))
+    .pipe(z.object({ country: z.string(), number: z.string() })),
+  everyProblem(["M_INVALID_PARAM", "Invalid phone-type identifier"]),
+);
