@@ -5,15 +5,13 @@
 // recording the configured policy version, as Synapse's sso_register step does.
 import { consentConfigOf, termsUrlOf } from "../consent/consent-config";
 import { getConfig } from "../config/load-config";
-import { readFormBody } from "../http/body";
 import { qualifyUserId } from "../matrix/identifiers";
 import { renderSsoPage } from "../pages/sso-pages";
 import { ACCOUNT_DETAILS_PATH, NEW_USER_CONSENT_PATH } from "./complete-sso-login";
 import { recordMappingChoice, recordTermsAccepted } from "./mapping-sessions";
+import { readBrowserForm } from "./browser-form";
 import { SsoError } from "./sso-error";
 import { registerMappedUser, requireSession } from "./username-picker";
-
-const MAX_FORM_BYTES = 16 * 1024;
 
 const redirect = (location: string) => new Response(null, { status: 302, headers: { Location: location, "Cache-Control": "no-store" } });
 
@@ -43,7 +41,7 @@ export async function submitNewUserConsent(request: Request): Promise<Response> 
   const config = getConfig();
   requireConsentConfig();
   const { secret, session } = await requireSession(request, config);
-  const form = await readFormBody(request, MAX_FORM_BYTES, () => new SsoError("bad_param", "The form is too large."));
+  const form = await readBrowserForm(request);
   const accepted = form.get("accepted_version");
   if (!accepted) throw new SsoError("bad_param", "Missing string query parameter 'accepted_version'");
   await recordTermsAccepted(secret, accepted);

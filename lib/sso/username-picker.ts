@@ -24,10 +24,9 @@ import {
   type MappingSession,
 } from "./mapping-sessions";
 import { findIdentityProvider, iconUrlOf } from "./registry";
+import { readBrowserForm } from "./browser-form";
 import { expiredLinkError, SsoError } from "./sso-error";
 import { isUsernameTakenError } from "../users/errors";
-
-const MAX_FORM_BYTES = 16 * 1024;
 
 function restartUrlFor(session: MappingSession, config: HomeserverConfig): string {
   return `${config.public_baseurl}_matrix/client/v3/login/sso/redirect/${encodeURIComponent(session.authProviderId)}?${new URLSearchParams({ redirectUrl: session.clientRedirectUrl })}`;
@@ -94,17 +93,11 @@ export async function showAccountDetails(request: Request): Promise<Response> {
   });
 }
 
-async function readForm(request: Request): Promise<URLSearchParams> {
-  const text = await request.text();
-  if (text.length > MAX_FORM_BYTES) throw new SsoError("bad_param", "The form is too large.");
-  return new URLSearchParams(text);
-}
-
 /** POST account_details: register with the chosen name, or show the form again saying why not. */
 export async function submitAccountDetails(request: Request): Promise<Response> {
   const config = getConfig();
   const { secret, session } = await requireSession(request, config);
-  const form = await readForm(request);
+  const form = await readBrowserForm(request);
   const username = form.get("username");
   if (username === null) throw new SsoError("bad_param", "Missing string query parameter 'username'");
   const useDisplayName = form.get("use_display_name") === "true";

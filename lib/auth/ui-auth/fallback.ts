@@ -1,18 +1,16 @@
 // GET|POST /_matrix/client/{r0,v3}/auth/{stage}/fallback/web?session= (Synapse's AuthRestServlet):
 // the pages a client opens in a browser to complete a stage it has no UI of its own for.
 import { getConfig } from "../../config/load-config";
-import { readFormBody } from "../../http/body";
 import { isMatrixError, MatrixError } from "../../matrix/errors";
 import { errorResponse } from "../../matrix/route";
 import { renderSsoPage } from "../../pages/sso-pages";
 import { startProviderLogin } from "../../sso/redirect";
 import { iconUrlOf } from "../../sso/registry";
+import { readBrowserForm } from "../../sso/browser-form";
 import { SsoError, ssoErrorResponse } from "../../sso/sso-error";
 import { validatePasswordSubmission } from "../validate-password";
 import { linkedIdentityProviders, PASSWORD_STAGE, SSO_STAGE } from "./flows";
 import { findUiAuthSession, recordCompletedStage, type UiAuthSession } from "./sessions";
-
-const MAX_FORM_BYTES = 16 * 1024;
 
 /** The shape of the session IDs lib/auth/ui-auth/sessions.ts issues, with room to spare. */
 const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -75,7 +73,7 @@ export async function submitFallback(request: Request, stage: string): Promise<R
   if (stage !== PASSWORD_STAGE) return errorResponse(new MatrixError("M_UNKNOWN", "Unknown auth stage type", {}, 404));
   try {
     const session = await sessionFrom(new URL(request.url));
-    const form = await readFormBody(request, MAX_FORM_BYTES, () => new SsoError("bad_param", "The form is too large."));
+    const form = await readBrowserForm(request);
     const password = form.get("password") ?? "";
     let userId: string | null = null;
     try {
