@@ -15,6 +15,7 @@ import { htmlResponse } from "../pages/html-response";
 import { findIdentityProvider, iconUrlOf, identityProviders } from "../sso/registry";
 import { SsoError } from "../sso/sso-error";
 import { activeTheme } from "../theme/theme-store";
+import { continuePage } from "../web-session/continue-page";
 import { endWebSession, isRecentlyAuthenticated, readWebSession, signInPath, type WebSession } from "../web-session";
 import {
   deactivateUser,
@@ -180,7 +181,13 @@ async function startLink(session: WebSession, idpId: string, config: HomeserverC
   const provider = findIdentityProvider(idpId, config);
   if (!provider) return seeOther(withNotice(ACCOUNT_PATH, "unknown_idp"));
   const returnUrl = await createLinkAttempt(session.id, provider.id);
-  return seeOther(`/_matrix/client/v3/login/sso/redirect/${encodeURIComponent(provider.id)}?${new URLSearchParams({ redirectUrl: returnUrl })}`);
+  // Not a redirect: from this form POST, the browser would hold the redirect to the IdP to the
+  // page's form-action 'self' and stop (see continuePage).
+  return continuePage(`/_matrix/client/v3/login/sso/redirect/${encodeURIComponent(provider.id)}?${new URLSearchParams({ redirectUrl: returnUrl })}`, {
+    title: `Link ${provider.name}`,
+    text: `Taking you to ${provider.name}: sign in there with the account you want to link to ${session.userId}.`,
+    label: `Continue to ${provider.name}`,
+  });
 }
 
 async function deactivate(request: Request, session: WebSession): Promise<Response> {

@@ -133,3 +133,12 @@ export function signInPath(next: string, options: SignInOptions = {}): string {
   if (options.loginHint) query.set("login_hint", options.loginHint);
   return `${SIGN_IN_PATH}?${query}`;
 }
+
+/**
+ * Whether a redirect from a form POST to `next` ends on this site (the account page): then a plain
+ * 303 will do. Anything else (an OAuth authorization step, which may send the browser on to a
+ * client) gets a page that continues by itself, see continuePage in ./sign-in.ts.
+ */
+export function staysOnOwnPages(next: string): boolean {
+  return next === DEFAULT_AFTER_SIGN_IN || next.startsWith(`${DEFAULT_AFTER_SIGN_IN}?`) || next.startsWith(`${DEFAULT_AFTER_SIGN_IN}/`);
+}

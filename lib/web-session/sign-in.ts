@@ -4,8 +4,9 @@
 // deactivation); an IdP button runs the ordinary SSO login, username picker and new-user consent
 // included, coming back to /sign-in/sso with a login token that is consumed here, in-process.
 //
-// The SSO round trip is bound to the browser that started it: the button's POST seals a random
-// nonce into a short-lived cookie and puts the same nonce in the return URL. A login token arriving
+// The SSO round trip is bound to the browser that started it: the button (a link to /sign-in/start,
+// not a form: a form's redirect chain to the IdP would be blocked by the page's CSP form-action)
+// seals a random nonce into a short-lived cookie and puts the same nonce in the return URL. A login token arriving
 // without the matching cookie (someone else's token pushed at this browser: login CSRF) is refused
 // before it is touched.
 import { randomBytes, timingSafeEqual } from "node:crypto";
@@ -31,13 +32,16 @@ import {
   safeNextPath,
   SIGN_IN_PATH,
   startWebSession,
+  staysOnOwnPages,
   WEB_SESSION_COOKIE,
   type WebSession,
 } from "./index";
+import { continuePage } from "./continue-page";
 import { SignInView } from "./views/sign-in-view";
 
 /** Where an IdP login started here comes back; on sso.client_whitelist (lib/sso/config.ts), so no confirm page. */
 export const SSO_RETURN_PATH = "/sign-in/sso";
+export const SSO_START_PATH = "/sign-in/start";
 const SSO_ATTEMPT_COOKIE = "web_sign_in";
 const SSO_ATTEMPT_PURPOSE = "web-sign-in";
 // Long enough for a first sign-in's username picker and consent page, short enough to be useless later.
@@ -94,7 +98,12 @@ async function renderSignInPage(query: SignInQuery, session: WebSession | null, 
       mode,
       signedInAs: session?.userId,
       passwordForm: passwordLoginEnabled(config),
-      providers: identityProviders(config).map((provider) => ({ id: provider.id, name: provider.name, iconUrl: iconUrlOf(provider.icon, config, 32) })),
+      providers: identityProviders(config).map((provider) => ({
+        id: provider.id,
+        name: provider.name,
+        href: idpSignInPath(provider.id, query),
+        iconUrl: iconUrlOf(provider.icon, config, 32),
+      })),
       username: state.username ?? query.login_hint ?? (query.reauth && session ? session.userId : undefined),
       error: state.error,
     }),
@@ -116,19 +125,30 @@ export async function showSignInPage(request: Request): Promise<Response> {
   return renderSignInPage(query, session);
 }
 
-/** POST /sign-in: an IdP button (`idp`) or the password form (`username`, `password`). */
+/** POST /sign-in: the password form (`username`, `password`). */
 export async function submitSignIn(request: Request): Promise<Response> {
   const config = getConfig();
   // proxy.ts refuses cross-site posts before they get here; checked again so the handler stands alone.
   if (crossSiteRequestProblem(request.headers, config.public_baseurl)) return forbiddenCrossSiteResponse();
   const form = await readFormBody(request, MAX_FORM_BYTES, () => new SsoError("bad_param", "The form is too large.", 413));
-  const query = parseSignInQuery(form);
-  const idp = form.get("idp");
-  if (idp !== null) return startIdpSignIn(config, idp, query);
-  return passwordSignIn(request, config, form, query);
+  return passwordSignIn(request, config, form, parseSignInQuery(form));
 }
 
-async function startIdpSignIn(config: HomeserverConfig, idpId: string, query: SignInQuery): Promise<Response> {
+/** The link of an IdP button. */
+export function idpSignInPath(idpId: string, query: SignInQuery): string {
+  return `${SSO_START_PATH}?${new URLSearchParams({ idp: idpId, ...carriedFields(query) })}`;
+}
+
+/**
+ * GET /sign-in/start?idp=…&next=…: an IdP button. Starting a sign-in changes nothing but this
+ * browser's own attempt cookie, so a link will do (and a cross-site one only leads the person to
+ * sign in as themselves).
+ */
+export async function startIdpSignIn(request: Request): Promise<Response> {
+  const config = getConfig();
+  const params = new URL(request.url).searchParams;
+  const query = parseSignInQuery(params);
+  const idpId = params.get("idp") ?? "";
   const provider = findIdentityProvider(idpId, config);
   if (!provider) throw new SsoError("unknown_idp", "That sign-in method is not offered here.", 400, SIGN_IN_PATH);
   const nonce = randomBytes(32).toString("base64url");
@@ -173,7 +193,13 @@ async function passwordSignIn(request: Request, config: HomeserverConfig, form: 
     return renderSignInPage(query, session, { status: 401, username, error: "Wrong username or password." });
   }
   const { cookie } = await startWebSession(userId, "password", readCookie(request, WEB_SESSION_COOKIE), config);
-  return seeOther(safeNextPath(query.next), [cookie]);
+  return goOn(safeNextPath(query.next), [cookie]);
+}
+
+/** After a sign-in: a redirect when `next` is the account page, else a page that continues by itself. */
+function goOn(next: string, cookies: string[]): Promise<Response> | Response {
+  if (staysOnOwnPages(next)) return seeOther(next, cookies);
+  return continuePage(next, { title: "You are signed in", text: "Taking you back to where you were.", label: "Continue" }, cookies);
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -216,5 +242,6 @@ export async function finishSsoSignIn(request: Request): Promise<Response> {
   if (!user || user.deactivated) return accountDeactivatedResponse([["Set-Cookie", clear]]);
   const { cookie: sessionCookie } = await startWebSession(consumed.userId, consumed.authProviderId, readCookie(request, WEB_SESSION_COOKIE), config);
   const next = safeNextPath(typeof state.next === "string" ? state.next : undefined);
-  return seeOther(next, [sessionCookie, clear]);
+  // This GET may still be the tail of a form POST's redirects (the username picker, the consent page).
+  return goOn(next, [sessionCookie, clear]);
 }

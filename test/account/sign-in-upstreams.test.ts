@@ -52,11 +52,21 @@ function keep(browser: CookieClient, response: Response): Response {
   return response;
 }
 
-/** POST /sign-in idp=… (or the account page's link button) → our SSO redirect → the IdP's page. */
-async function leaveFor(browser: CookieClient, path: string, fields: Record<string, string>): Promise<string> {
-  const start = keep(browser, await ownPost(`${base}${path}`, browser.cookies, new URLSearchParams(fields).toString()));
+/** An IdP button of the sign-in page (GET /sign-in/start) → our SSO redirect → the IdP's page. */
+async function leaveToSignIn(browser: CookieClient, fields: Record<string, string>): Promise<string> {
+  const start = await browser.get(`${base}/sign-in/start?${new URLSearchParams(fields)}`);
   expect(start.status).toBe(303);
   const redirect = await browser.get(new URL(start.headers.get("location")!, base).href);
+  expect(redirect.status).toBe(302);
+  return redirect.headers.get("location")!;
+}
+
+/** The account page's "Link …" (a POST answered by a page that continues to our SSO redirect) → the IdP's page. */
+async function leaveToLink(browser: CookieClient, fields: Record<string, string>): Promise<string> {
+  const start = keep(browser, await ownPost(`${base}/account`, browser.cookies, new URLSearchParams(fields).toString()));
+  expect(start.status).toBe(200);
+  const refresh = /^0; url=(.*)$/.exec(start.headers.get("refresh") ?? "")![1];
+  const redirect = await browser.get(new URL(refresh, base).href);
   expect(redirect.status).toBe(302);
   return redirect.headers.get("location")!;
 }
@@ -76,7 +86,7 @@ async function follow(browser: CookieClient, url: string): Promise<Response> {
 describe("signing in with SAML and CAS, and linking one to the other", () => {
   it("SAML signs a new person in (account made by the mapping), CAS is linked to it, and CAS then opens the same account", async () => {
     const browser = new CookieClient();
-    const back = await samlReturn(browser, await leaveFor(browser, "/sign-in", { idp: "saml", next: "/account" }), "alice");
+    const back = await samlReturn(browser, await leaveToSignIn(browser, { idp: "saml", next: "/account" }), "alice");
     expect(new URL(back).pathname).toBe("/sign-in/sso");
     const finished = await follow(browser, back);
     expect(finished.status).toBe(303);
@@ -89,7 +99,7 @@ describe("signing in with SAML and CAS, and linking one to the other", () => {
 
     // Link CAS: the CAS user "dora" becomes a way into alice's account.
     const csrf = /name="csrf" value="([^"]+)"/.exec(account)![1];
-    const casLogin = await leaveFor(browser, "/account", { csrf, op: "link", idp: "cas" });
+    const casLogin = await leaveToLink(browser, { csrf, op: "link", idp: "cas" });
     const ticketUrl = await cas.signIn(casLogin, "dora", "dora-pw");
     const recorded = await follow(browser, ticketUrl);
     expect(recorded.status).toBe(303);
@@ -104,7 +114,7 @@ describe("signing in with SAML and CAS, and linking one to the other", () => {
 
     // A new browser signs in with CAS as dora and lands in alice's account.
     const other = new CookieClient();
-    const ticket = await cas.signIn(await leaveFor(other, "/sign-in", { idp: "cas" }), "dora", "dora-pw");
+    const ticket = await cas.signIn(await leaveToSignIn(other, { idp: "cas" }), "dora", "dora-pw");
     const casBack = await follow(other, ticket);
     expect(new URL(casBack.headers.get("location")!).pathname).toBe("/sign-in/sso");
     expect((await follow(other, casBack.headers.get("location")!)).headers.get("location")).toBe("/account");

@@ -38,14 +38,11 @@ async function passwordSignIn(browser: CookieClient, username: string, password:
   return response;
 }
 
-/** The IdP button: POST /sign-in idp=…, on through our SSO redirect to the OP and back. */
+/** The IdP button: GET /sign-in/start?idp=…, on through our SSO redirect to the OP and back. */
 async function ssoSignIn(browser: CookieClient, idp: string, username: string, password: string, extra: Record<string, string> = {}) {
-  const start = await ownPost(`${base}/sign-in`, browser.cookies, form({ idp, ...extra }));
+  const start = await browser.get(`${base}/sign-in/start?${new URLSearchParams({ idp, ...extra })}`);
   expect(start.status).toBe(303);
-  for (const header of start.headers.getSetCookie()) {
-    const [pair] = header.split(";");
-    browser.cookies.set(pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1));
-  }
+  expect(browser.cookies.has("web_sign_in")).toBe(true);
   const redirect = await browser.get(new URL(start.headers.get("location")!, base).href);
   expect(redirect.status).toBe(302);
   const callbackUrl = await loginWithFetch(redirect.headers.get("location")!, username, password);
@@ -61,6 +58,7 @@ describe("the sign-in page", () => {
     expect(html).toContain('name="password"');
     expect(html).toContain("Sign in with Corp SSO");
     expect(html).toContain("Sign in with Social Login");
+    expect(html).toContain('href="/sign-in/start?idp=oidc-corp&amp;next=%2Faccount"');
     expect(html).toContain('name="next" value="/account"');
   });
 
@@ -132,6 +130,22 @@ describe("the sign-in page", () => {
     expect(session?.method).toBe("oidc-corp");
     // No device was made: this is not a Matrix login.
     expect(await useDatabase(fixture.server.databaseUrl).device.count({ where: { userId: "@alice:test.local" } })).toBe(0);
+  });
+
+  it("goes on to a `next` outside the account page by a page that continues by itself, not by a redirect", async () => {
+    // A redirect chain from a form POST may not leave the site (CSP form-action), and an OAuth
+    // authorization step after sign-in may send the browser on to its client.
+    const browser = new CookieClient();
+    const response = await passwordSignIn(browser, "pat", "pat-password", { next: "/oauth2/authorize?client_id=x" });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("refresh")).toBe("0; url=/oauth2/authorize?client_id=x");
+    expect(await response.text()).toContain('href="/oauth2/authorize?client_id=x"');
+    expect(browser.cookies.get("web_session")).toBeTruthy();
+    const sso = new CookieClient();
+    const { callback } = await ssoSignIn(sso, "oidc-corp", "alice", "alice-pw", { next: "/elsewhere" });
+    const finished = await sso.get(callback.headers.get("location")!);
+    expect(finished.status).toBe(200);
+    expect(finished.headers.get("refresh")).toBe("0; url=/elsewhere");
   });
 
   it("refuses a login token brought to a browser that did not start the sign-in (login CSRF), leaving the token unused", async () => {

@@ -6,6 +6,7 @@ import { Document } from "../../pages/views/document";
 export interface SignInProvider {
   id: string;
   name: string;
+  href: string;
   iconUrl?: string;
 }
 
@@ -56,21 +57,18 @@ export function SignInView(props: SignInViewProps) {
         </p>
       ) : null}
       {providers.length > 0 ? (
-        <form method="post" action="/sign-in" className="sign-in-providers">
-          <Hidden carry={carry} />
-          <ul className="idp-list">
-            {providers.map((provider) => (
-              <li key={provider.id}>
-                <button type="submit" name="idp" value={provider.id} className="idp-button">
-                  {provider.iconUrl ? <img src={provider.iconUrl} alt="" width={32} height={32} /> : null}
-                  <span>
-                    {verb} with {provider.name}
-                  </span>
-                </button>
-              </li>
-            ))}
-          </ul>
-        </form>
+        <ul className="idp-list">
+          {providers.map((provider) => (
+            <li key={provider.id}>
+              <a className="idp-button" href={provider.href}>
+                {provider.iconUrl ? <img src={provider.iconUrl} alt="" width={32} height={32} /> : null}
+                <span>
+                  {verb} with {provider.name}
+                </span>
+              </a>
+            </li>
+          ))}
+        </ul>
       ) : null}
       {passwordForm && mode !== "create" ? (
         <form method="post" action="/sign-in" className="sign-in-password">
@@ -113,5 +111,23 @@ function CreateHelp({ providers }: { providers: boolean }) {
     </p>
   ) : (
     <p>Accounts on this server are created by its administrator: ask them for one, then sign in.</p>
+  );
+}
+
+/**
+ * A page that sends the browser on by itself (the Refresh header) with a link for when it does not.
+ * Used where a redirect would continue a form submission off this site: browsers hold every
+ * redirect after a form POST to the page's CSP form-action ('self'), so a chain that ends at an IdP
+ * or at an OAuth client's redirect_uri would be blocked. A fresh navigation is not.
+ */
+export function ContinueView({ theme, title, text, href, label }: { theme: Theme; title: string; text: string; href: string; label: string }) {
+  return (
+    <Document title={title} theme={theme}>
+      <h1>{title}</h1>
+      <p>{text}</p>
+      <a className="button" href={href}>
+        {label}
+      </a>
+    </Document>
   );
 }
