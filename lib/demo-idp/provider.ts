@@ -11,30 +11,15 @@ import type { AddressInfo } from "node:net";
 import { importJWK, SignJWT, type JWK, type JWTPayload } from "jose";
 import { claimsConfiguration, KEY_FOR_ALG, privateJwk, publicPart } from "./claims-and-keys";
 import { escapeHtml, findAccountByUsername, loginPage, page, readForm, samePassword, sendHtml } from "./pages";
+import { importOidcProvider } from "../runtime/import-oidc-provider";
 import { createMemoryAdapter } from "./storage";
 import type { InteractionDetails, OidcProviderInstance, ProviderConstructor, RunningOidcProvider, StartOidcProviderOptions } from "./types";
 
 export type { DemoAccount, OidcClientRegistration, RunningOidcProvider, StartOidcProviderOptions } from "./types";
 
-let providerModule: Promise<ProviderConstructor> | undefined;
-
-/** Imports oidc-provider (ESM-only) lazily, without its "Unsupported runtime" notice on Node 20. */
-function loadProviderClass(): Promise<ProviderConstructor> {
-  providerModule ??= (async () => {
-    const originalWarn = console.warn;
-    console.warn = (...args: unknown[]) => {
-      if (typeof args[0] === "string" && args[0].includes("Unsupported runtime")) return;
-      originalWarn.apply(console, args);
-    };
-    try {
-      // @ts-ignore -- oidc-provider ships no type definitions; the shapes used are declared above.
-      const mod = (await import("oidc-provider")) as { Provider?: unknown; default?: unknown };
-      return (mod.Provider ?? mod.default) as ProviderConstructor;
-    } finally {
-      console.warn = originalWarn;
-    }
-  })();
-  return providerModule;
+async function loadProviderClass(): Promise<ProviderConstructor> {
+  const mod = await importOidcProvider<{ Provider?: ProviderConstructor; default?: ProviderConstructor }>();
+  return (mod.Provider ?? mod.default)!;
 }
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);

@@ -17,6 +17,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { keyForPurpose } from "../config/secrets";
 import type { HomeserverConfig } from "../config/schema";
 import { db } from "../db/client";
+import { importOidcProvider } from "../runtime/import-oidc-provider";
 import { processSlot } from "../runtime/process-state";
 import { PrismaOAuthAdapter } from "./adapter";
 import { publicClientIdFor } from "./client-metadata";
@@ -51,25 +52,7 @@ interface ProviderModule {
   interactionPolicy: { base(): any; Prompt: new (...args: any[]) => any; Check: any };
 }
 
-let providerModule: Promise<ProviderModule> | undefined;
-
-/** oidc-provider is ESM-only: imported once, without its "Unsupported runtime" notice on Node 20. */
-function loadProviderModule(): Promise<ProviderModule> {
-  providerModule ??= (async () => {
-    const originalWarn = console.warn;
-    console.warn = (...args: unknown[]) => {
-      if (typeof args[0] === "string" && args[0].includes("Unsupported runtime")) return;
-      originalWarn.apply(console, args);
-    };
-    try {
-      // @ts-ignore -- no type definitions (see above)
-      return (await import("oidc-provider")) as unknown as ProviderModule;
-    } finally {
-      console.warn = originalWarn;
-    }
-  })();
-  return providerModule;
-}
+const loadProviderModule = () => importOidcProvider<ProviderModule>();
 
 /**
  * The ID token signing key: P-256, derived from the homeserver's secret, so every process and
