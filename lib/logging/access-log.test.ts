@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { formatAccessLine, redactRequestTarget } from "./access-log";
 
@@ -17,4 +19,33 @@ describe("redactRequestTarget", () => {
 
 it("formats method, path, status, duration and client address", () => {
   expect(formatAccessLine({ method: "GET", path: "/", status: 200, durationMs: 1.234, clientIp: "127.0.0.1" })).toBe('127.0.0.1 "GET /" 200 1.2ms');
+});
+
+// The lines are batched per turn of the event loop; a process that exits right after answering
+// (process.exit in a shutdown handler) must still have written every one of them.
+it("writes every request's line, also when the process exits right after the last answer", () => {
+  const script = `
+    const { createServer } = require("node:http");
+    const { logRequestWhenDone } = require(${JSON.stringify(fileURLToPath(new URL("./access-log.ts", import.meta.url)))});
+    let answered = 0;
+    const server = createServer((request, response) => {
+      logRequestWhenDone(request, response, "192.0.2.1");
+      // Exits in the same turn as the 50th line is taken, before any batch of the turn is written.
+      response.once("close", () => {
+        if (++answered === 50) process.exit(0);
+      });
+      response.end("ok");
+    });
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      for (let n = 0; n < 50; n += 1) fetch("http://127.0.0.1:" + port + "/r" + n + "?loginToken=secret").then((r) => r.text());
+    });`;
+  const result = spawnSync(process.execPath, ["--import", "tsx", "--eval", script], {
+    env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "info" },
+    encoding: "utf8",
+  });
+  expect(result.status).toBe(0);
+  const lines = result.stderr.split("\n").filter((line) => line.includes(" INFO access "));
+  expect(lines).toHaveLength(50);
+  for (let n = 0; n < 50; n += 1) expect(result.stderr).toContain(`access 192.0.2.1 "GET /r${n}?loginToken=<redacted>" 200 `);
 });

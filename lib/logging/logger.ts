@@ -24,16 +24,20 @@ export function isLevelEnabled(level: Level): boolean {
   return ORDER[level] >= threshold();
 }
 
-function write(level: Level, message: string, error?: unknown, fields?: Record<string, unknown>): void {
-  if (!isLevelEnabled(level)) return;
+/** One log line in the configured format, newline included (for writers that batch lines: the access log). */
+export function formatLogLine(level: Level, message: string, error?: unknown, fields?: Record<string, unknown>): string {
   const time = new Date().toISOString();
   if (formatSlot.get() === "json") {
     const detail = error instanceof Error ? { error: error.stack ?? error.message } : error === undefined ? {} : { error: String(error) };
-    process.stderr.write(`${JSON.stringify({ time, level, msg: message, ...fields, ...detail })}\n`);
-    return;
+    return `${JSON.stringify({ time, level, msg: message, ...fields, ...detail })}\n`;
   }
   const detail = error instanceof Error ? `\n${error.stack ?? error.message}` : error === undefined ? "" : ` ${String(error)}`;
-  process.stderr.write(`${time} ${level.toUpperCase()} ${message}${detail}\n`);
+  return `${time} ${level.toUpperCase()} ${message}${detail}\n`;
+}
+
+function write(level: Level, message: string, error?: unknown, fields?: Record<string, unknown>): void {
+  if (!isLevelEnabled(level)) return;
+  process.stderr.write(formatLogLine(level, message, error, fields));
 }
 
 export const logger = {
