@@ -1,5 +1,6 @@
 // One scenario, quickly, for working on its speed: `npx tsx bench/probe.ts <scenario> [options]`
-// with scenario get_login | token_login | username_check, and options --backend=sqlite|postgresql,
+// with scenario get_login | token_login | username_check | sso_redirect_idp | pick_idp (the last two
+// with the bench's two OpenID Providers, bench/stack.ts), and options --backend=sqlite|postgresql,
 // --clients=16, --seconds=5, --users=10000, --workers=1 (worker_processes), --metrics (enable_metrics with a
 // metrics listener, scraped once a second during the run, as a busy Prometheus would), --cpu-prof (writes the server's CPU profile to
 // bench/results/profiles/ when it stops). Prints requests/s, p50, p99 and errors; writes nothing
@@ -11,7 +12,8 @@ import { freePort, startServer } from "../test-support/server";
 import { startPostgres } from "../test-support/postgres";
 import { runHttpLoad, type LoadResult } from "./load";
 import { issueLoginTokens, migrate, newMappingSessions, seedUsers, SERVER_NAME } from "./seed";
-import { RC_LOGIN_UNLIMITED } from "./stack";
+import { benchConfig, RC_LOGIN_UNLIMITED, TRUSTED_CLIENT_URL } from "./stack";
+import { startOidcProvider } from "../test-support/oidc-provider";
 import { pidListeningOn, processTree } from "./rss";
 
 const args = process.argv.slice(2);
@@ -36,9 +38,21 @@ async function main(): Promise<void> {
   const databaseUrl = postgres?.url;
   if (args.includes("--cpu-prof")) mkdirSync(profileDir, { recursive: true });
   const metricsPort = args.includes("--metrics") ? await freePort() : undefined;
+  // The SSO scenarios need the bench's identity providers (their callback is on the server's port).
+  const sso = scenario === "sso_redirect_idp" || scenario === "pick_idp";
+  const port = await freePort();
+  const callback = `http://127.0.0.1:${port}/_synapse/client/oidc/callback`;
+  const idps = sso
+    ? await Promise.all([
+        startOidcProvider({ accounts: [], clients: [{ client_id: "homeserver", client_secret: "corp-secret", redirect_uris: [callback] }] }),
+        startOidcProvider({ accounts: [], clients: [{ client_id: "homeserver-social", client_secret: "social-secret", redirect_uris: [callback] }] }),
+      ])
+    : undefined;
   const server = await startServer({
     databaseUrl,
+    port,
     config: {
+      ...(idps ? benchConfig(idps[0], idps[1], 12) : {}),
       server_name: SERVER_NAME,
       worker_processes: workers,
       ...(metricsPort ? { enable_metrics: true, listeners: [{ type: "metrics", port: metricsPort, bind_addresses: ["127.0.0.1"] }] } : {}),
@@ -85,6 +99,16 @@ async function main(): Promise<void> {
           maxRequests: 5000 * seconds // = 250 sessions × 20 per second,
         });
       }
+      if (scenario === "sso_redirect_idp" || scenario === "pick_idp") {
+        const path = scenario === "pick_idp" ? "/_synapse/client/pick_idp" : "/_matrix/client/v3/login/sso/redirect/oidc-corp";
+        return runHttpLoad({
+          url: `${base}${path}?${new URLSearchParams({ redirectUrl: TRUSTED_CLIENT_URL })}`,
+          expectedStatus: scenario === "pick_idp" ? 200 : 302,
+          connections: clients,
+          durationSeconds: seconds,
+          maxRequests: 5000 * seconds,
+        });
+      }
       throw new Error(`unknown scenario ${scenario}`);
     };
     await run();
@@ -106,6 +130,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ scenario, backend, clients, metrics: metricsPort !== undefined, scrapes, ...result, serverCpuMsPerRequest, latencies: undefined }));
   } finally {
     await server.stop();
+    for (const idp of idps ?? []) await idp.stop();
     await postgres?.stop();
   }
 }

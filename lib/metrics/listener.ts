@@ -64,7 +64,13 @@ export function metricsListenersOf(config: HomeserverConfig): MetricsListener[] 
  */
 export async function startMetricsListeners(listeners: MetricsListener[], source: "process" | "cluster"): Promise<Server[]> {
   const aggregator = source === "cluster" ? new AggregatorRegistry() : undefined;
-  const collect = aggregator ? () => aggregator.clusterMetrics() : processMetricsText;
+  // The primary adds its own (the state purge's counter, lib/metrics/prometheus.ts) to the workers' sum.
+  const collect = aggregator
+    ? async () => {
+        const workers = await aggregator.clusterMetrics();
+        return `${workers}${workers === "" || workers.endsWith("\n") ? "" : "\n"}${await processMetricsText()}`;
+      }
+    : processMetricsText;
   const servers: Server[] = [];
   for (const { port, addresses } of listeners) {
     let listeningOnAllIpv6 = false;

@@ -28,22 +28,50 @@ export interface HttpMetrics {
  * Creates this process's metrics in prom-client's global registry and publishes the recorder.
  * `idpIds` are the configured identity providers, whose counters start at 0.
  */
-export function installMetrics(serverName: string, idpIds: readonly string[]): HttpMetrics {
+export function installMetrics(serverName: string, idpIds: readonly string[], options: { purges: boolean } = { purges: true }): HttpMetrics {
   collectDefaultMetrics();
   // In a worker process (worker_processes > 1) this also answers the primary's requests for this
   // worker's metrics, which the primary sums (lib/metrics/listener.ts).
   new AggregatorRegistry();
 
+  // The request accounting runs on every request, so it is plain arithmetic on objects made once per
+  // (method, servlet) and (method, servlet, code); prom-client's own inc() and labels() children
+  // validate and hash their labels on every call. The counters and the in-flight gauge are handed
+  // to prom-client when it is scraped (`collect`, which also runs before a worker answers its
+  // primary's request for its metrics); only the histogram is observed per request.
+  const tallies = new Map<string, RequestTally>();
   const requestsReceived = new Counter({
     name: "synapse_http_server_requests_received_total",
     help: "Requests received, by method and servlet",
     labelNames: ["method", "servlet", "server_name"],
+    collect() {
+      this.reset();
+      for (const tally of tallies.values()) this.inc({ method: tally.method, servlet: tally.servlet, server_name: serverName }, tally.received);
+    },
   });
-  const responses = new Counter({ name: "synapse_http_server_responses_total", help: "Responses sent, by method and status code", labelNames: ["method", "code", "server_name"] });
+  const responses = new Counter({
+    name: "synapse_http_server_responses_total",
+    help: "Responses sent, by method and status code",
+    labelNames: ["method", "code", "server_name"],
+    collect() {
+      this.reset();
+      for (const tally of tallies.values()) {
+        for (const [code, byCode] of tally.byCode) this.inc({ method: tally.method, code, server_name: serverName }, byCode.responses);
+      }
+    },
+  });
   const responseCount = new Counter({
     name: "synapse_http_server_response_count_total",
     help: "Responses sent, by method and servlet",
     labelNames: ["method", "servlet", "tag", "server_name"],
+    collect() {
+      this.reset();
+      for (const tally of tallies.values()) {
+        let sent = 0;
+        for (const byCode of tally.byCode.values()) sent += byCode.responses;
+        if (tally.byCode.size > 0) this.inc({ method: tally.method, servlet: tally.servlet, tag: "", server_name: serverName }, sent);
+      }
+    },
   });
   const responseTime = new Histogram({
     name: "synapse_http_server_response_time_seconds",
@@ -51,10 +79,14 @@ export function installMetrics(serverName: string, idpIds: readonly string[]): H
     labelNames: ["method", "servlet", "tag", "code", "server_name"],
     buckets: PYTHON_DEFAULT_BUCKETS,
   });
-  const inFlight = new Gauge({
+  new Gauge({
     name: "synapse_http_server_in_flight_requests_count",
     help: "Requests being processed, by method and servlet",
     labelNames: ["method", "servlet"],
+    collect() {
+      this.reset();
+      for (const tally of tallies.values()) this.set({ method: tally.method, servlet: tally.servlet }, tally.inFlight);
+    },
   });
   const logins = new Counter({
     name: "synapse_user_logins_total",
@@ -104,11 +136,8 @@ export function installMetrics(serverName: string, idpIds: readonly string[]): H
     name: "synapse_sso_password_hashing_queue_length",
     help: "bcrypt hashes and comparisons started and not yet finished (waiting for or running on the thread pool)",
   });
-  const purged = new Counter({
-    name: "synapse_sso_state_purged_rows_total",
-    help: "Expired rows deleted by the background state purge, by table",
-    labelNames: ["table"],
-  });
+  // Only where the purge runs: a worker's family would otherwise be scraped beside the primary's.
+  const purged = options.purges ? purgedRowsCounter() : undefined;
 
   const recorder: MetricsRecorder = {
     userLogin: (authProvider) => logins.inc({ guest: "False", auth_provider: authProvider }),
@@ -120,58 +149,86 @@ export function installMetrics(serverName: string, idpIds: readonly string[]): H
     rateLimited: (limiter) => rateLimited.inc({ limiter }),
     hashing: (delta) => hashing.inc(delta),
     purged: (table, rows) => {
-      if (rows > 0) purged.inc({ table }, rows);
+      if (rows > 0) purged?.inc({ table }, rows);
     },
   };
   publishMetricsRecorder(recorder);
 
-  // The label children of each (method, servlet) and (method, servlet, code), made once: prom-client
-  // otherwise hashes the label object on every call, which cost more than the rest of the request
-  // accounting together (bench/probe.ts --metrics, get_login).
-  interface RequestChildren {
-    received: ReturnType<typeof requestsReceived.labels>;
-    inFlight: ReturnType<typeof inFlight.labels>;
-    byCode: Map<number, { responses: ReturnType<typeof responses.labels>; count: ReturnType<typeof responseCount.labels>; time: ReturnType<typeof responseTime.labels> }>;
-  }
-  const children = new Map<string, RequestChildren>();
-  const childrenOf = (method: string, servlet: string): RequestChildren => {
+  const tallyOf = (method: string, servlet: string): RequestTally => {
     const key = `${method} ${servlet}`;
-    let entry = children.get(key);
-    if (!entry) {
-      entry = { received: requestsReceived.labels({ method, servlet, server_name: serverName }), inFlight: inFlight.labels({ method, servlet }), byCode: new Map() };
-      children.set(key, entry);
+    let tally = tallies.get(key);
+    if (!tally) {
+      tally = { method, servlet, received: 0, inFlight: 0, byCode: new Map() };
+      tallies.set(key, tally);
     }
-    return entry;
+    return tally;
   };
 
   return {
     observe(request, response) {
       const method = request.method ?? "GET";
-      const servlet = servletNameOf((request.url ?? "/").split("?", 1)[0]);
+      const target = request.url ?? "/";
+      const query = target.indexOf("?");
+      const servlet = servletNameOf(query < 0 ? target : target.slice(0, query));
       const started = performance.now();
-      const entry = childrenOf(method, servlet);
-      entry.received.inc();
-      entry.inFlight.inc();
-      // "close" also fires when the client went away before the answer was sent; count it once.
+      const tally = tallyOf(method, servlet);
+      tally.received += 1;
+      tally.inFlight += 1;
+      // "close" also fires when the client went away before the answer was sent; counted once.
       response.once("close", () => {
-        entry.inFlight.dec();
-        const status = response.statusCode;
-        let byCode = entry.byCode.get(status);
+        tally.inFlight -= 1;
+        const code = String(response.statusCode);
+        let byCode = tally.byCode.get(code);
         if (!byCode) {
-          const code = String(status);
-          byCode = {
-            responses: responses.labels({ method, code, server_name: serverName }),
-            count: responseCount.labels({ method, servlet, tag: "", server_name: serverName }),
-            time: responseTime.labels({ method, servlet, tag: "", code, server_name: serverName }),
-          };
-          entry.byCode.set(status, byCode);
+          byCode = { responses: 0, time: responseTime.labels({ method, servlet, tag: "", code, server_name: serverName }) };
+          tally.byCode.set(code, byCode);
         }
-        byCode.responses.inc();
-        byCode.count.inc();
+        byCode.responses += 1;
         byCode.time.observe((performance.now() - started) / 1000);
       });
     },
   };
+}
+
+/** What one (method, servlet) has seen since start, in the process that answered. */
+interface RequestTally {
+  method: string;
+  servlet: string;
+  received: number;
+  inFlight: number;
+  /** Per status code: responses sent, and the histogram child their times go to. */
+  byCode: Map<string, { responses: number; time: { observe(seconds: number): void } }>;
+}
+
+function purgedRowsCounter(): Counter<"table"> {
+  return new Counter({
+    name: "synapse_sso_state_purged_rows_total",
+    help: "Expired rows deleted by the background state purge, by table",
+    labelNames: ["table"],
+  });
+}
+
+/**
+ * The primary of worker processes serves no requests but runs the state purge: its one metric of
+ * its own, served after the sum over the workers (lib/metrics/listener.ts). Workers are installed
+ * with `purges: false`, so the family appears once.
+ */
+export function installPrimaryMetrics(): void {
+  const purged = purgedRowsCounter();
+  const nothing = () => {};
+  publishMetricsRecorder({
+    userLogin: nothing,
+    userRegistration: nothing,
+    ssoLogin: nothing,
+    pickerSubmission: nothing,
+    availabilityCheck: nothing,
+    loginTokenExchange: nothing,
+    rateLimited: nothing,
+    hashing: nothing,
+    purged: (table, rows) => {
+      if (rows > 0) purged.inc({ table }, rows);
+    },
+  });
 }
 
 /** This process's metrics, in Prometheus text format (one process serving alone). */

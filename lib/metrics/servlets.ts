@@ -48,8 +48,25 @@ const SERVLETS: ReadonlyArray<readonly [RegExp, string]> = [
   [/^\/(?:signed-in)?$/, "RootResource"],
 ];
 
+/**
+ * Paths already named, so that a hot path is not matched against the table on every request. Paths
+ * carry IDs (devices, users), so the memo is bounded: when full it starts again.
+ */
+const named = new Map<string, string>();
+const MAX_NAMED_PATHS = 1024;
+
 /** Synapse's servlet name for a request path (the path only, without the query). */
 export function servletNameOf(pathname: string): string {
-  for (const [pattern, name] of SERVLETS) if (pattern.test(pathname)) return name;
-  return "unrecognised_request_handler";
+  const known = named.get(pathname);
+  if (known !== undefined) return known;
+  let name = "unrecognised_request_handler";
+  for (const [pattern, servlet] of SERVLETS) {
+    if (pattern.test(pathname)) {
+      name = servlet;
+      break;
+    }
+  }
+  if (named.size >= MAX_NAMED_PATHS) named.clear();
+  named.set(pathname, name);
+  return name;
 }

@@ -4,7 +4,7 @@
 import type { HomeserverConfig } from "../config/schema";
 import { identityProviders } from "../sso/registry";
 import { metricsListenersOf, startMetricsListeners } from "./listener";
-import { installMetrics, type HttpMetrics } from "./prometheus";
+import { installMetrics, installPrimaryMetrics, type HttpMetrics } from "./prometheus";
 
 /**
  * `role`: "process" serves requests and metrics, "worker" serves requests (its primary serves the
@@ -14,7 +14,10 @@ import { installMetrics, type HttpMetrics } from "./prometheus";
 export async function startMetrics(config: HomeserverConfig, role: "process" | "worker" | "primary"): Promise<HttpMetrics | undefined> {
   const listeners = role === "worker" ? [] : metricsListenersOf(config);
   if (!config.enable_metrics) return undefined;
-  const http = role === "primary" ? undefined : installMetrics(config.server_name, identityProviders(config).map((idp) => idp.id));
+  if (role === "primary") installPrimaryMetrics();
+  const idpIds = identityProviders(config).map((idp) => idp.id);
+  // The state purge runs in the process that owns the port: alone, or the primary of the workers.
+  const http = role === "primary" ? undefined : installMetrics(config.server_name, idpIds, { purges: role === "process" });
   if (listeners.length > 0) await startMetricsListeners(listeners, role === "primary" ? "cluster" : "process");
   return http;
 }
