@@ -113,17 +113,23 @@ export function checkClientMetadata(body: unknown, { allowInsecureLoopback = fal
   if (unsupported.length > 0) return problem("invalid_client_metadata", `grant_types: ${unsupported.join(", ")} is not supported here.`);
   const responseTypes = metadata.response_types ?? ["code"];
   if (responseTypes.some((type) => type !== "code")) return problem("invalid_client_metadata", "response_types: only code is supported.");
+  // Public clients only: a client secret would have to be stored as it is (oidc-provider compares
+  // it), and every Matrix client is public anyway (PKCE protects its code).
   const authMethod = metadata.token_endpoint_auth_method;
-  if (authMethod !== undefined && !["none", "client_secret_basic", "client_secret_post"].includes(authMethod)) {
-    return problem("invalid_client_metadata", `token_endpoint_auth_method: ${authMethod} is not supported here.`);
+  if (authMethod !== undefined && authMethod !== "none") {
+    return problem("invalid_client_metadata", `token_endpoint_auth_method: only none (a public client, with PKCE) is supported here, not ${authMethod}.`);
   }
   return null;
+}
+
+/** The registration as oidc-provider gets it: a request without an auth method is a public client. */
+export function withPublicClientDefaults(body: Record<string, unknown>): Record<string, unknown> {
+  return { ...body, token_endpoint_auth_method: "none" };
 }
 
 /**
  * The client ID of a public client (token_endpoint_auth_method `none`): derived from its metadata,
  * so that registering the same client again returns the same client instead of piling up rows.
- * Confidential clients get a random ID (their secret differs each time).
  */
 export function publicClientIdFor(body: Record<string, unknown>): string | null {
   if (body.token_endpoint_auth_method !== "none") return null;

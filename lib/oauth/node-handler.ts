@@ -13,7 +13,7 @@ import { logger } from "../logging/logger";
 import { MatrixError } from "../matrix/errors";
 import { sharedLimiter } from "../ratelimit/login-limiters";
 import { clientIdOfToken } from "./adapter";
-import { checkClientMetadata } from "./client-metadata";
+import { checkClientMetadata, withPublicClientDefaults } from "./client-metadata";
 import { INTERACTION_PREFIX, OAUTH_ROUTES } from "./endpoints";
 import { readNodeBody, replaceNodeBody, sendJson } from "./node-request";
 import { handleInteraction } from "./interaction";
@@ -54,7 +54,7 @@ async function register(provider: OAuthProvider, req: IncomingMessage, res: Serv
   }
   const problem = checkClientMetadata(body, { allowInsecureLoopback: settings.allow_insecure_loopback_clients });
   if (problem) return sendJson(res, 400, problem, CORS_HEADERS);
-  replaceNodeBody(req, raw);
+  replaceNodeBody(req, JSON.stringify(withPublicClientDefaults(body as Record<string, unknown>)));
   provider.callback()(req, res);
 }
 

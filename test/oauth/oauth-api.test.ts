@@ -5,6 +5,7 @@
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { OAuth2, type ValidatedAuthMetadata } from "matrix-js-sdk-current";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listOAuthConsents, revokeOAuthConsent } from "../../lib/oauth/consents";
 import { authMetadata } from "../../lib/oauth/metadata";
 import { BACKENDS, freshDatabaseUrl } from "../../test-support/backends";
 import { CookieClient } from "../../test-support/cookie-client";
@@ -158,6 +159,13 @@ describe.each(BACKENDS)("the OAuth 2.0 API on %s", (backend) => {
       const other = await authorize(await signedInBrowser(ADMIN), authorizationUrl(clientId, {}), { decision: null });
       expect(other.response.status).toBe(200);
       expect(await other.response.text()).toContain("Remembered");
+
+      // Revoked (the account page's "allowed apps"): the next login asks again.
+      expect(await listOAuthConsents(BOB)).toContainEqual(expect.objectContaining({ clientId, clientName: "Remembered" }));
+      expect(await revokeOAuthConsent(BOB, clientId)).toBe(true);
+      const third = await authorize(bobBrowser, authorizationUrl(clientId, {}), { decision: null });
+      expect(third.response.status).toBe(200);
+      expect(third.consentShown).toBe(false);
     });
 
     it("Cancel on the consent page sends access_denied to the client", async () => {
@@ -367,6 +375,23 @@ describe.each(BACKENDS)("the OAuth 2.0 API on %s", (backend) => {
       const granted = await authorize(await signedInBrowser(ADMIN), authorizationUrl(clientId, { scope }));
       expect(granted.location!.searchParams.get("code")).toBeTruthy();
     });
+
+    it("the admin API takes an admin's OAuth token only if it was granted urn:synapse:admin:*", async () => {
+      const adminBrowser = await signedInBrowser(ADMIN);
+      const plain = await logInWithOAuth(server.baseUrl, metadata, adminBrowser);
+      const listUsers = (token: string) => fetch(`${server.baseUrl}/_synapse/admin/v2/users`, { headers: { Authorization: `Bearer ${token}` } });
+      const refused = await listUsers(plain.tokens.access_token);
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({ errcode: "M_FORBIDDEN" });
+
+      const clientId = await OAuth2.registerClient(metadata, CLIENT_METADATA);
+      const deviceId = newDeviceId();
+      const oauth = new OAuth2(metadata, { clientId, deviceId });
+      const scope = `urn:matrix:client:api:* urn:matrix:client:device:${deviceId} urn:synapse:admin:*`;
+      const { location } = await authorize(adminBrowser, await oauth.generateAuthorizationCodeGrantUrl("adm", REDIRECT_URI, "query", undefined, scope));
+      const tokens = await oauth.completeAuthorizationCodeGrant(location!.searchParams.get("code")!, REDIRECT_URI);
+      expect((await listUsers(tokens.access_token)).status).toBe(200);
+    });
   });
 
   describe("revocation and the Matrix session", () => {
@@ -450,6 +475,7 @@ describe.each(BACKENDS)("the OAuth 2.0 API on %s", (backend) => {
       ["a web client's http redirect", "invalid_redirect_uri", { ...valid, application_type: "web", redirect_uris: ["http://client.example/cb"] }],
       ["the implicit grant", "invalid_client_metadata", { ...valid, grant_types: ["implicit"] }],
       ["an unsupported auth method", "invalid_client_metadata", { ...valid, token_endpoint_auth_method: "private_key_jwt" }],
+      ["a confidential client (its secret would be stored as it is)", "invalid_client_metadata", { ...valid, token_endpoint_auth_method: "client_secret_basic" }],
     ])("refuses %s with %s", async (_name, error, body) => {
       const response = await register(body as Record<string, unknown>);
       expect(response.status).toBe(400);
@@ -466,6 +492,14 @@ describe.each(BACKENDS)("the OAuth 2.0 API on %s", (backend) => {
       const response = await register(body as Record<string, unknown>);
       expect(response.status).toBe(201);
       expect(((await response.json()) as { client_id: string }).client_id).toBeTruthy();
+    });
+
+    it("registers a client that names no auth method as a public client, without a secret", async () => {
+      const response = await register({ ...valid, token_endpoint_auth_method: undefined });
+      expect(response.status).toBe(201);
+      const json = (await response.json()) as Record<string, unknown>;
+      expect(json.token_endpoint_auth_method).toBe("none");
+      expect(json.client_secret).toBeUndefined();
     });
 
     it("gives an identical public client registration the same client_id", async () => {

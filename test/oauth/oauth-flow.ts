@@ -2,20 +2,20 @@
 // major version, a signed-in browser (a web session cookie, as /sign-in leaves it), and the
 // authorization round trip through the real interaction and consent pages, over HTTP.
 import { createHash, randomBytes } from "node:crypto";
-import { OAuth2, type ValidatedAuthMetadata } from "matrix-js-sdk-current";
+import { OAuth2, type OAuthRegistrationRequest, type ValidatedAuthMetadata } from "matrix-js-sdk-current";
 import { expect } from "vitest";
 import { startWebSession } from "../../lib/web-session";
 import { CookieClient } from "../../test-support/cookie-client";
 
 export const REDIRECT_URI = "http://127.0.0.1:9/callback";
 
-export const CLIENT_METADATA = {
+export const CLIENT_METADATA: OAuthRegistrationRequest = {
   client_name: "Test Client",
   client_uri: "https://client.example/",
   logo_uri: "https://client.example/logo.png",
   policy_uri: "https://client.example/privacy",
   tos_uri: "https://client.example/terms",
-  application_type: "native" as const,
+  application_type: "native",
   redirect_uris: [REDIRECT_URI],
   grant_types: ["authorization_code", "refresh_token"],
   response_types: ["code"],
