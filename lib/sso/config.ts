@@ -9,10 +9,12 @@ import { ConfigError } from "../config/load-config";
 import { perConfig } from "../config/per-config";
 import type { HomeserverConfig } from "../config/schema";
 
-const idpIcon = z
+// How an identity provider is shown on the picker and to clients: the same `idp_icon` and
+// `idp_brand` rules in every SSO section (oidc_providers, saml2_config, cas_config), as in Synapse.
+export const idpIconSchema = z
   .string()
   .refine((value) => /^mxc:\/\/[^/]+\/[^/]+$/.test(value) || /^https:\/\//.test(value), "must be an mxc:// URI or an https:// URL");
-const idpBrand = z.string().min(1).max(255).regex(/^[a-z][a-z0-9_.-]*$/, "must match ^[a-z][a-z0-9_.-]*$");
+export const idpBrandSchema = z.string().min(1).max(255).regex(/^[a-z][a-z0-9_.-]*$/, "must match ^[a-z][a-z0-9_.-]*$");
 
 export const attributeRequirementSchema = z.object({
   attribute: z.string().min(1),
@@ -33,8 +35,8 @@ const oidcProviderSchema = z
       .max(250)
       .regex(/^[A-Za-z0-9._~-]+$/, "must only contain A-Z, a-z, 0-9, '.', '_', '~' and '-'"),
     idp_name: z.string().min(1),
-    idp_icon: idpIcon.optional(),
-    idp_brand: idpBrand.optional(),
+    idp_icon: idpIconSchema.optional(),
+    idp_brand: idpBrandSchema.optional(),
     discover: z.boolean().default(true),
     issuer: z.string().url(),
     client_id: z.string().min(1),

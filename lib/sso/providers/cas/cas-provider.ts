@@ -6,7 +6,7 @@ import { DOMParser, type Element } from "@xmldom/xmldom";
 import { z } from "zod";
 import type { HomeserverConfig } from "../../../config/schema";
 import { logger } from "../../../logging/logger";
-import { invalidSsoConfig, type AttributeRequirement } from "../../config";
+import { idpBrandSchema, idpIconSchema, invalidSsoConfig, type AttributeRequirement } from "../../config";
 import { SsoError } from "../../sso-error";
 
 export const CAS_IDP_ID = "cas";
@@ -15,11 +15,6 @@ const CAS_NS = "http://www.yale.edu/tp/cas";
 const VALIDATE_TIMEOUT_MS = 10_000;
 /** A CAS validation answer is a few kB. */
 const MAX_VALIDATION_BYTES = 256 * 1024;
-
-const idpIcon = z
-  .string()
-  .refine((value) => /^mxc:\/\/[^/]+\/[^/]+$/.test(value) || /^https:\/\//.test(value), "must be an mxc:// URI or an https:// URL");
-const idpBrand = z.string().min(1).max(255).regex(/^[a-z][a-z0-9_.-]*$/, "must match ^[a-z][a-z0-9_.-]*$");
 
 const casSectionSchema = z
   .object({
@@ -37,8 +32,8 @@ const casSectionSchema = z
     allow_numeric_ids: z.boolean().default(false),
     numeric_ids_prefix: z.string().regex(/^[A-Za-z0-9]+$/, "must be alphanumeric").default("u"),
     idp_name: z.string().min(1).default("CAS"),
-    idp_icon: idpIcon.optional(),
-    idp_brand: idpBrand.optional(),
+    idp_icon: idpIconSchema.optional(),
+    idp_brand: idpBrandSchema.optional(),
   })
   .passthrough();
 

@@ -8,16 +8,11 @@ import { ConfigError } from "../../../config/load-config";
 import { parseDuration } from "../../../config/duration";
 import type { HomeserverConfig } from "../../../config/schema";
 import { samlEnabled } from "../../../modules/load";
-import { attributeRequirementSchema, invalidSsoConfig, type AttributeRequirement } from "../../config";
+import { attributeRequirementSchema, idpBrandSchema, idpIconSchema, invalidSsoConfig, type AttributeRequirement } from "../../config";
 
 export const SAML_IDP_ID = "saml";
 export const SAML_METADATA_PATH = "_synapse/client/saml2/metadata.xml";
 export const SAML_ACS_PATH = "_synapse/client/saml2/authn_response";
-
-const idpIcon = z
-  .string()
-  .refine((value) => /^mxc:\/\/[^/]+\/[^/]+$/.test(value) || /^https:\/\//.test(value), "must be an mxc:// URI or an https:// URL");
-const idpBrand = z.string().min(1).max(255).regex(/^[a-z][a-z0-9_.-]*$/, "must match ^[a-z][a-z0-9_.-]*$");
 
 const keyPairSchema = z.object({ key_file: z.string().min(1), cert_file: z.string().min(1) }).passthrough();
 
@@ -59,8 +54,8 @@ const samlSectionSchema = z
     sp_config: spConfigSchema,
     idp_entityid: z.string().min(1).optional(),
     idp_name: z.string().min(1).default("SAML"),
-    idp_icon: idpIcon.optional(),
-    idp_brand: idpBrand.optional(),
+    idp_icon: idpIconSchema.optional(),
+    idp_brand: idpBrandSchema.optional(),
     attribute_requirements: z.array(attributeRequirementSchema).default([]),
     grandfathered_mxid_source_attribute: z.string().min(1).nullable().default("uid"),
     saml_session_lifetime: z.union([z.string(), z.number()]).default("15m"),
