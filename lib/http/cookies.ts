@@ -40,6 +40,16 @@ export function readCookie(request: Request, name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The options of a cookie a browser flow sets (SSO state, the mapping session, the hand-off):
+ * HttpOnly, as no script needs it; SameSite=Lax, so it is not sent on cross-site subrequests and
+ * POSTs yet comes back on the top-level GET from an IdP; Secure when the service is reached over
+ * https; and scoped to `path`.
+ */
+export function browserFlowCookieOptions(path: string, publicBaseUrl: string, maxAgeSeconds?: number): CookieOptions {
+  return { path, httpOnly: true, sameSite: "Lax", secure: isSecureBaseUrl(publicBaseUrl), ...(maxAgeSeconds === undefined ? {} : { maxAgeSeconds }) };
+}
+
 /** Cookies are Secure whenever the service is reached over https. */
 export function isSecureBaseUrl(publicBaseUrl: string): boolean {
   return publicBaseUrl.startsWith("https:");

@@ -5,7 +5,7 @@
 import { getConfig } from "../config/load-config";
 import type { HomeserverConfig } from "../config/schema";
 import { db } from "../db/client";
-import { clearCookie, isSecureBaseUrl, serializeCookie } from "../http/cookies";
+import { browserFlowCookieOptions, clearCookie, serializeCookie } from "../http/cookies";
 import { logger } from "../logging/logger";
 import { localpartProblem, qualifyUserId } from "../matrix/identifiers";
 import {
@@ -64,17 +64,11 @@ export async function callMapper(map: () => Promise<UserAttributes>): Promise<Us
 }
 
 export function mappingSessionCookie(secret: string, config: HomeserverConfig): string {
-  return serializeCookie(MAPPING_SESSION_COOKIE, secret, {
-    path: "/",
-    httpOnly: true,
-    sameSite: "Lax",
-    secure: isSecureBaseUrl(config.public_baseurl),
-    maxAgeSeconds: MAPPING_SESSION_LIFETIME_MS / 1000,
-  });
+  return serializeCookie(MAPPING_SESSION_COOKIE, secret, browserFlowCookieOptions("/", config.public_baseurl, MAPPING_SESSION_LIFETIME_MS / 1000));
 }
 
 export function clearMappingSessionCookie(config: HomeserverConfig): string {
-  return clearCookie(MAPPING_SESSION_COOKIE, { path: "/", httpOnly: true, sameSite: "Lax", secure: isSecureBaseUrl(config.public_baseurl) });
+  return clearCookie(MAPPING_SESSION_COOKIE, browserFlowCookieOptions("/", config.public_baseurl));
 }
 
 type Outcome =

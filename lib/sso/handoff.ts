@@ -7,7 +7,7 @@ import { createLoginToken } from "../auth/login-tokens";
 import { hashSecret } from "../auth/secrets";
 import { getConfig } from "../config/load-config";
 import { db } from "../db/client";
-import { clearCookie, isSecureBaseUrl, readCookie, serializeCookie } from "../http/cookies";
+import { browserFlowCookieOptions, clearCookie, readCookie, serializeCookie } from "../http/cookies";
 import { renderSsoPage } from "../pages/sso-pages";
 import {
   clientRedirectUrlProblem,
@@ -34,7 +34,7 @@ export interface FinishedSsoLogin {
 }
 
 function handoffCookieOptions() {
-  return { path: CONFIRM_PATH, httpOnly: true, sameSite: "Lax" as const, secure: isSecureBaseUrl(getConfig().public_baseurl) };
+  return browserFlowCookieOptions(CONFIRM_PATH, getConfig().public_baseurl);
 }
 
 /**

@@ -5,7 +5,7 @@ import { getConfig } from "../../../config/load-config";
 import type { HomeserverConfig } from "../../../config/schema";
 import { seal, unseal } from "../../../crypto/sealed";
 import { readFormBody } from "../../../http/body";
-import { clearCookie, isSecureBaseUrl, readCookie, serializeCookie } from "../../../http/cookies";
+import { browserFlowCookieOptions, clearCookie, readCookie, serializeCookie } from "../../../http/cookies";
 import { logger } from "../../../logging/logger";
 import { callMapper, findExistingUserByLocalpart } from "../../complete-sso-login";
 import { finishUpstreamLogin } from "../../finish-upstream-login";
@@ -22,12 +22,7 @@ const OIDC_SESSION_LIFETIME_S = 3600;
 function cookieOptions(config: HomeserverConfig) {
   // Scoped to the callback's folder: the cookie goes nowhere else. SameSite=Lax is enough because
   // the IdP returns with a top-level GET (we never ask for response_mode=form_post).
-  return {
-    path: `${new URL(config.public_baseurl).pathname}_synapse/client/oidc`,
-    httpOnly: true,
-    sameSite: "Lax" as const,
-    secure: isSecureBaseUrl(config.public_baseurl),
-  };
+  return browserFlowCookieOptions(`${new URL(config.public_baseurl).pathname}_synapse/client/oidc`, config.public_baseurl);
 }
 
 export async function startOidcLogin(
