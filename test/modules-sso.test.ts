@@ -196,7 +196,8 @@ describe.each(BACKENDS)("OIDC mapping provider modules on %s", (backend) => {
       const form = await (await browser.get(`${server.baseUrl}${PICKER}`)).text();
       expect(form).toContain("User ID can only contain characters a-z, 0-9, or");
       // Submitting the proposal as it is is refused there too.
-      expect((await browser.postForm(`${server.baseUrl}${PICKER}`, { username: "Not Valid!" })).status).toBe(400);
+      expect((await browser.postForm(`${server.baseUrl}${PICKER}`, { username: "Not Valid!" })).status).toBe(303);
+      expect(await (await browser.get(`${server.baseUrl}${PICKER}`)).text()).toContain("User ID can only contain characters a-z, 0-9, or");
       expect(await usersLinkedTo("confirm")).toBe(0);
     });
 

@@ -13,7 +13,7 @@ import { createUser, ExternalIdLinkedError, isUserIdTaken } from "../users/users
 import { metrics } from "../metrics/recorder";
 import { consentConfigOf, consentRequiredAtRegistration } from "../consent/consent-config";
 import { formActionSourceOf } from "./client-redirect";
-import { clearMappingSessionCookie, NEW_USER_CONSENT_PATH } from "./complete-sso-login";
+import { ACCOUNT_DETAILS_PATH, clearMappingSessionCookie, NEW_USER_CONSENT_PATH } from "./complete-sso-login";
 import { lookUpAvailability } from "./availability-lookup";
 import { finishSsoLogin } from "./handoff";
 import {
@@ -58,7 +58,6 @@ function renderForm(
   session: MappingSession,
   config: HomeserverConfig,
   form: { localpart: string; error?: string; useDisplayName?: boolean; emailsChecked?: string[] },
-  status = 200,
 ): Promise<Response> {
   const provider = findIdentityProvider(session.authProviderId, config);
   return renderSsoPage(
@@ -77,7 +76,7 @@ function renderForm(
       allowUnderscorePrefix: config.allow_underscore_prefixed_localpart,
     },
     // A successful submit may redirect straight to a whitelisted client: form-action must allow it.
-    { status, formActions: [formActionSourceOf(session.clientRedirectUrl)] },
+    { formActions: [formActionSourceOf(session.clientRedirectUrl)] },
   );
 }
 
@@ -93,7 +92,7 @@ export async function showAccountDetails(request: Request): Promise<Response> {
   });
 }
 
-/** POST account_details: register with the chosen name, or show the form again saying why not. */
+/** POST account_details: register with the chosen name, or back to the form (303), which says why not. */
 export async function submitAccountDetails(request: Request): Promise<Response> {
   const config = getConfig();
   const { secret, session } = await requireSession(request, config);
@@ -103,12 +102,13 @@ export async function submitAccountDetails(request: Request): Promise<Response> 
   const useDisplayName = form.get("use_display_name") === "true";
   // Only addresses the IdP vouched for can be bound; anything else in the form is ignored.
   const emailsToUse = form.getAll("use_email").filter((email) => session.emails.includes(email));
-  const typed = { localpart: username, useDisplayName, emailsChecked: emailsToUse };
 
+  // POST-redirect-GET: the refused choice and the reason are kept in the mapping session and the
+  // form is shown again by the GET, so reloading it or coming Back never re-submits the form.
   const refuse = async (message: string, status: number) => {
     metrics()?.pickerSubmission(status === 409 ? "collision" : "invalid");
     await recordMappingChoice(secret, { chosenLocalpart: username, useDisplayName, emailsToUse, lastError: message });
-    return renderForm(session, config, { ...typed, error: message }, status);
+    return new Response(null, { status: 303, headers: { Location: ACCOUNT_DETAILS_PATH, "Cache-Control": "no-store" } });
   };
 
   const problem = localpartProblem(username, rulesOf(config));

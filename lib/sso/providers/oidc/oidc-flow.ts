@@ -11,7 +11,7 @@ import { callMapper, findExistingUserByLocalpart } from "../../complete-sso-logi
 import { finishUpstreamLogin } from "../../finish-upstream-login";
 import { MappingError } from "../../mapping/types";
 import { findIdentityProvider } from "../../registry";
-import { SsoError } from "../../sso-error";
+import { expiredLinkError, SsoError } from "../../sso-error";
 import type { OidcIdentityProvider, OidcLoginState } from "./oidc-provider";
 
 export const OIDC_SESSION_COOKIE = "oidc_session";
@@ -74,7 +74,9 @@ async function processCallback(query: URLSearchParams, cookie: string | undefine
     else logger.error(`OIDC IdP returned an error: ${error} ${description}`);
     throw new SsoError(error, description || "The identity provider refused the login.");
   }
-  if (!cookie) throw new SsoError("missing_session", "No session cookie found");
+  // No cookie: typically Back or a reload after the login finished (the cookie is spent), or a
+  // link opened in another browser. The person reads that; the admin gets Synapse's code in the log.
+  if (!cookie) throw expiredLinkError("/", "OIDC callback: missing_session (no oidc_session cookie)");
   const state = query.get("state");
   if (!state) throw new SsoError("invalid_request", "State parameter is missing");
   const session = (await unseal(cookie, config.signingSecret, OIDC_SESSION_PURPOSE)) as unknown as OidcLoginState | null;
