@@ -1,15 +1,16 @@
 // 404 for any other page (the JSON API answers its own M_UNRECOGNIZED): a page with a title that
-// says so, and the way back to the root page.
+// says so, in the admin's theme, and the way back to the root page.
 import type { Metadata } from "next";
+import { ThemedPage } from "./themed-page";
 
 export const metadata: Metadata = { title: "Page not found" };
 
 export default function NotFound() {
   return (
-    <main className="card">
+    <ThemedPage>
       <h1>Page not found</h1>
       <p>There is nothing at this address.</p>
       <a className="button" href="/">Go to the start page</a>
-    </main>
+    </ThemedPage>
   );
 }

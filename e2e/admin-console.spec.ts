@@ -63,9 +63,10 @@ test("an admin themes the pages: preview first, then the real pages after saving
 
   await page.getByLabel("Product name").fill("Acme Chat");
   await page.getByLabel("primary colour (hex)").fill("#7a1f5c");
-  await page.getByLabel("Title").fill("Welcome to Acme");
+  await page.getByLabel("Identity provider picker heading").fill("Welcome to Acme");
 
   const preview = page.frameLocator("iframe[name=theme-preview]");
+  await page.getByLabel("Preview", { exact: true }).selectOption({ label: "Identity provider picker" });
   await expect(preview.getByRole("heading", { name: "Welcome to Acme" })).toBeVisible();
   await expect(preview.getByText("Acme Chat")).toBeVisible();
   await expect
@@ -102,7 +103,7 @@ test("an admin themes the pages: preview first, then the real pages after saving
   expect(await picker.evaluate(() => getComputedStyle(document.querySelector("button[type=submit]")!).backgroundColor)).toBe("rgb(122, 31, 92)");
 
   // A second version, then a roll-back to the first: the earlier look returns.
-  await page.getByLabel("Title").fill("Acme, version two");
+  await page.getByLabel("Identity provider picker heading").fill("Acme, version two");
   await page.getByRole("button", { name: "Save theme" }).click();
   await expect(page.getByText(/Saved as version \d+/)).toHaveText(/Saved as version 2/);
   await page.reload();
@@ -127,16 +128,18 @@ test("an admin finds a user, removes an SSO link, and deactivates and reactivate
   await expect(page.getByText("oidc-corp: corp-worker")).toBeVisible();
   await expect(page.getByText(/WORKPHONE/)).toBeVisible();
 
-  await page.getByRole("button", { name: "Remove oidc-corp link corp-worker" }).click();
+  await page.getByLabel("Remove oidc-corp link corp-worker…").click();
+  await page.getByRole("button", { name: "Remove oidc-corp link corp-worker", exact: true }).click();
   await expect(page.getByText("oidc-corp: corp-worker")).toHaveCount(0);
   expect(await database.userExternalId.count({ where: { userId: "@worker:test.local" } })).toBe(0);
 
-  await page.getByRole("button", { name: "Deactivate" }).click();
+  await page.locator("summary", { hasText: "Deactivate…" }).click();
+  await page.getByRole("button", { name: "Deactivate @worker:test.local" }).click();
   await expect(page.getByRole("button", { name: "Reactivate" })).toBeVisible();
   const whoami = await fetch(`${base}/_matrix/client/v3/account/whoami`, { headers: { Authorization: `Bearer ${login.access_token}` } });
   expect(whoami.status).toBe(401);
   await page.getByRole("button", { name: "Reactivate" }).click();
-  await expect(page.getByRole("button", { name: "Deactivate" })).toBeVisible();
+  await expect(page.locator("summary", { hasText: "Deactivate…" })).toBeVisible();
   expect((await database.user.findUnique({ where: { userId: "@worker:test.local" } }))?.deactivated).toBe(false);
 });
 
@@ -153,8 +156,7 @@ test("an admin signs in by single sign-on, and signs out", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
   await expect(page.getByText("@alice:test.local").first()).toBeVisible();
 
-  // Sign out is a client component (next-auth's signOut()): a click before hydration is lost.
-  await page.waitForLoadState("networkidle");
+  // A plain form post: no need to wait for hydration.
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/admin\/sign-in/);
   await page.goto(`${base}/admin`);

@@ -1,9 +1,18 @@
 // Sample data for the theme editor's live preview: every themed page, rendered by the same
-// components as the real pages.
-import type { Theme } from "../theme/theme-schema";
+// components as the real pages, with this server's name and its configured identity providers
+// (only the person — Alice — is made up).
+import type { HomeserverConfig } from "../config/schema";
+import { homeElement, loginFallbackElement } from "../pages/landing-pages";
 import { renderSsoElement, type SsoPageKind } from "../pages/sso-pages";
+import { SignedInView } from "../pages/views/home";
+import { identityProviders, iconUrlOf } from "../sso/registry";
+import type { Theme } from "../theme/theme-schema";
+import { createElement } from "react";
 
 export const PREVIEW_PAGES = [
+  { id: "home", label: "Start page" },
+  { id: "login_fallback", label: "Log-in page (login fallback)" },
+  { id: "signed_in", label: "Signed-in page" },
   { id: "idp_picker", label: "Identity provider picker" },
   { id: "account_details", label: "Username picker" },
   { id: "account_details_available", label: "Username picker: name available" },
@@ -24,33 +33,42 @@ export function isPreviewPage(value: string): value is PreviewPage {
   return PREVIEW_PAGES.some((page) => page.id === value);
 }
 
-const server = "example.org";
-const idp = { idp_id: "oidc-corp", idp_name: "Example SSO" };
+/** A stand-in for when no identity provider is configured (the SSO pages are then never shown). */
+const NO_IDP = { id: "sso", name: "your identity provider", icon: undefined as string | undefined };
 
-function accountDetails(localpart: string, message?: string, notice?: string) {
-  return {
+export function previewElement(page: PreviewPage, theme: Theme, config: HomeserverConfig) {
+  const server = config.server_name;
+  const providers = identityProviders(config);
+  const first = providers[0] ?? NO_IDP;
+  const idp = { idp_id: first.id, idp_name: first.name };
+  const accountDetails = (localpart: string, message?: string, notice?: string) => ({
     serverName: server,
-    idpName: "Example SSO",
+    idpName: first.name,
+    idpIconUrl: iconUrlOf(first.icon, config, 24),
     idp,
     localpart,
     displayName: "Alice Liddell",
-    emails: ["alice@example.org"],
+    emails: [`alice@${server}`],
     error: message,
     notice,
-  };
-}
-
-export function previewElement(page: PreviewPage, theme: Theme) {
+  });
   const render = <K extends SsoPageKind>(kind: K, props: Parameters<typeof renderSsoElement<K>>[1]) => renderSsoElement(kind, props, theme);
   switch (page) {
+    case "home":
+      return homeElement(theme, config);
+    case "login_fallback":
+      return loginFallbackElement(theme, config);
+    case "signed_in":
+      return createElement(SignedInView, { theme, userId: `@alice:${server}` });
     case "idp_picker":
       return render("idp_picker", {
         serverName: server,
         redirectUrl: "https://app.example.org/",
-        providers: [
-          { id: "oidc-corp", name: "Example SSO" },
-          { id: "oidc-github", name: "GitHub" },
-        ],
+        providers: (providers.length > 0 ? providers : [NO_IDP]).map((provider) => ({
+          id: provider.id,
+          name: provider.name,
+          iconUrl: iconUrlOf(provider.icon, config, 32),
+        })),
         providerDetails: [],
       });
     case "account_details":
@@ -78,7 +96,7 @@ export function previewElement(page: PreviewPage, theme: Theme) {
       return render("auth_confirm", {
         userId: `@alice:${server}`,
         description: "remove a device from your account",
-        providers: [{ name: "Example SSO", externalId: "alice@corp", href: "#" }],
+        providers: [{ name: first.name, externalId: `alice@${server}`, href: "#" }],
       });
     case "auth_success":
       return render("auth_success", {});

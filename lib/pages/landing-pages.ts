@@ -5,6 +5,7 @@ import { passwordLoginEnabled } from "../auth/login";
 import { peekLoginTokenUserId } from "../auth/login-tokens";
 import { getConfig } from "../config/load-config";
 import type { HomeserverConfig } from "../config/schema";
+import type { Theme } from "../theme/theme-schema";
 import { iconUrlOf, identityProviders } from "../sso/registry";
 import { activeTheme } from "../theme/theme-store";
 import { htmlResponse } from "./html-response";
@@ -28,20 +29,22 @@ function providerLinks(config: HomeserverConfig, redirectUrl: string) {
   }));
 }
 
+/** The root page with a given theme (the admin's preview passes an unsaved one). */
+export function homeElement(theme: Theme, config: HomeserverConfig) {
+  return createElement(HomeView, {
+    theme,
+    serverName: config.server_name,
+    publicBaseUrl: config.public_baseurl,
+    // The end page is on sso.client_whitelist (lib/sso/config.ts): no confirm page for our own page.
+    providers: providerLinks(config, `${config.public_baseurl}${SIGNED_IN_PATH.slice(1)}`),
+    passwordLoginUrl: passwordLoginEnabled(config) ? LOGIN_FALLBACK_PATH : undefined,
+  });
+}
+
 /** GET / */
 export async function showHomePage(): Promise<Response> {
-  const config = getConfig();
   const { theme } = await activeTheme();
-  return htmlResponse(
-    createElement(HomeView, {
-      theme,
-      serverName: config.server_name,
-      publicBaseUrl: config.public_baseurl,
-      // The end page is on sso.client_whitelist (lib/sso/config.ts): no confirm page for our own page.
-      providers: providerLinks(config, `${config.public_baseurl}${SIGNED_IN_PATH.slice(1)}`),
-      passwordLoginUrl: passwordLoginEnabled(config) ? LOGIN_FALLBACK_PATH : undefined,
-    }),
-  );
+  return htmlResponse(homeElement(theme, getConfig()));
 }
 
 /** GET /signed-in?loginToken= – says who signed in; the token is left for its two minutes to lapse. */
@@ -52,18 +55,20 @@ export async function showSignedInPage(request: Request): Promise<Response> {
   return htmlResponse(createElement(SignedInView, { theme, userId }), { status: userId ? 200 : 400 });
 }
 
+/** The login fallback page with a given theme. */
+export function loginFallbackElement(theme: Theme, config: HomeserverConfig) {
+  return createElement(LoginFallbackView, {
+    theme,
+    serverName: config.server_name,
+    // Back to this page, which finishes with m.login.token (public/login-fallback.js). Always on
+    // the SSO whitelist, as in Synapse.
+    providers: providerLinks(config, `${config.public_baseurl}${LOGIN_FALLBACK_PATH.slice(1)}`),
+    passwordLogin: passwordLoginEnabled(config),
+  });
+}
+
 /** GET /_matrix/static/client/login – the login fallback page, with the password form and the SSO buttons. */
 export async function showLoginFallbackPage(): Promise<Response> {
-  const config = getConfig();
   const { theme } = await activeTheme();
-  return htmlResponse(
-    createElement(LoginFallbackView, {
-      theme,
-      serverName: config.server_name,
-      // Back to this page, which finishes with m.login.token (public/login-fallback.js). Always on
-      // the SSO whitelist, as in Synapse.
-      providers: providerLinks(config, `${config.public_baseurl}${LOGIN_FALLBACK_PATH.slice(1)}`),
-      passwordLogin: passwordLoginEnabled(config),
-    }),
-  );
+  return htmlResponse(loginFallbackElement(theme, getConfig()));
 }

@@ -32,4 +32,4 @@ export async function findThemeAsset(id: string): Promise<{ mimeType: string; da
   return db().themeAsset.findUnique({ where: { id }, select: { mimeType: true, data: true } });
 }
 
-export const themeAssetUrl = (id: string) => `/_synapse/client/theme/asset/${id}`;
+export { themeAssetUrl } from "./theme-asset-url";

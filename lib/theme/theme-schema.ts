@@ -13,6 +13,24 @@ export const PAGE_KINDS = [
   "account_deactivated",
 ] as const;
 export type PageKind = (typeof PAGE_KINDS)[number];
+export type PageTextKey = "title" | "intro" | "button";
+
+/**
+ * What the theme editor calls each page, and the texts that page really shows (a field that
+ * changes nothing would only confuse): the admin reads "Username picker heading", not a key.
+ */
+export const PAGE_TEXT_FIELDS: Record<PageKind, { label: string; keys: PageTextKey[] }> = {
+  idp_picker: { label: "Identity provider picker", keys: ["title", "intro"] },
+  account_details: { label: "Username picker", keys: ["title", "intro", "button"] },
+  redirect_confirm: { label: "Redirect confirmation", keys: ["title", "button"] },
+  sso_error: { label: "Error page", keys: ["title", "intro"] },
+  auth_confirm: { label: "Re-authentication", keys: ["title"] },
+  auth_success: { label: "Re-authentication success", keys: ["title", "intro"] },
+  bad_user: { label: "Re-authentication: wrong user", keys: ["title"] },
+  account_deactivated: { label: "Account deactivated", keys: ["title", "intro"] },
+};
+
+export const TEXT_KEY_LABELS: Record<PageTextKey, string> = { title: "heading", intro: "introduction", button: "button label" };
 
 const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, "must be a colour like #0b7a5f");
 const text = (max: number) => z.string().trim().max(max).optional();
@@ -51,6 +69,6 @@ export type ThemeInput = z.input<typeof themeSchema>;
 
 export const DEFAULT_THEME: Theme = themeSchema.parse({});
 
-export function pageText(theme: Theme, page: PageKind, key: "title" | "intro" | "button", fallback: string): string {
+export function pageText(theme: Theme, page: PageKind, key: PageTextKey, fallback: string): string {
   return theme.texts[page]?.[key] || fallback;
 }

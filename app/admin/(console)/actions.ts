@@ -7,7 +7,7 @@ import { requireAdminForAction } from "@/lib/admin/require-admin-session";
 import { contrastWarnings } from "@/lib/theme/contrast";
 import { AssetRejectedError, storeThemeAsset } from "@/lib/theme/theme-assets";
 import { rollBackTheme, saveTheme } from "@/lib/theme/theme-store";
-import { themeSchema } from "@/lib/theme/theme-schema";
+import { DEFAULT_THEME, themeSchema } from "@/lib/theme/theme-schema";
 
 export async function setUserDeactivatedAction(userId: string, deactivated: boolean): Promise<void> {
   await requireAdminForAction();
@@ -49,5 +49,12 @@ export async function saveThemeAction(draft: unknown): Promise<SaveResult> {
 export async function rollBackThemeAction(versionId: number): Promise<void> {
   const admin = await requireAdminForAction();
   await rollBackTheme(versionId, admin);
+  revalidatePath("/admin/theme");
+}
+
+/** Back to the built-in look, as a new version (so the previous one can still be rolled back to). */
+export async function resetThemeAction(): Promise<void> {
+  const admin = await requireAdminForAction();
+  await saveTheme(DEFAULT_THEME, admin, "reset to the built-in theme");
   revalidatePath("/admin/theme");
 }

@@ -2,8 +2,9 @@
 import type { Metadata } from "next";
 import { consoleThemeState } from "@/lib/admin/console-data";
 import { PREVIEW_PAGES } from "@/lib/admin/preview-samples";
-import { PAGE_KINDS } from "@/lib/theme/theme-schema";
-import { rollBackThemeAction } from "../actions";
+import { PAGE_TEXT_FIELDS, TEXT_KEY_LABELS } from "@/lib/theme/theme-schema";
+import { resetThemeAction, rollBackThemeAction } from "../actions";
+import { ConfirmAction } from "../confirm-action";
 import { ThemeEditor } from "./theme-editor";
 
 export const dynamic = "force-dynamic";
@@ -15,7 +16,15 @@ export default async function ThemePage() {
     <main className="card wide">
       <h1>Theme</h1>
       <p className="muted">{version === null ? "The built-in theme is in use." : `Version ${version} is in use.`}</p>
-      <ThemeEditor initialTheme={theme} pages={[...PREVIEW_PAGES]} pageKinds={[...PAGE_KINDS]} />
+      <ThemeEditor version={version} initialTheme={theme} pages={[...PREVIEW_PAGES]} textFields={PAGE_TEXT_FIELDS} textKeyLabels={TEXT_KEY_LABELS} />
+      {version !== null ? (
+        <ConfirmAction
+          label="Reset to the built-in theme…"
+          question="Reset every page to the built-in look? This is saved as a new version: the current one stays in the list below to roll back to."
+          confirmLabel="Reset the theme"
+          action={resetThemeAction}
+        />
+      ) : null}
       <h2>Saved versions</h2>
       <ol className="versions">
         {versions.map((saved) => (

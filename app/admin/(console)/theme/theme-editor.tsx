@@ -3,31 +3,58 @@
 // components, with sample data) previewed on the right as the fields change, before saving.
 import { useEffect, useRef, useState } from "react";
 import { contrastWarnings } from "@/lib/theme/contrast";
-import type { PageKind, Theme } from "@/lib/theme/theme-schema";
+import { themeAssetUrl } from "@/lib/theme/theme-asset-url";
+import type { PageKind, PageTextKey, Theme } from "@/lib/theme/theme-schema";
 import { saveThemeAction, uploadThemeAssetAction } from "../actions";
 
 type PreviewPage = { id: string; label: string };
 
-const TEXT_KEYS = ["title", "intro", "button"] as const;
+type TextFields = Record<PageKind, { label: string; keys: PageTextKey[] }>;
 
-export function ThemeEditor({ initialTheme, pages, pageKinds }: { initialTheme: Theme; pages: PreviewPage[]; pageKinds: PageKind[] }) {
+export function ThemeEditor({
+  version,
+  initialTheme,
+  pages,
+  textFields,
+  textKeyLabels,
+}: {
+  /** The version in use; when it changes under the editor (a reset, a roll-back) the draft follows. */
+  version: number | null;
+  initialTheme: Theme;
+  pages: PreviewPage[];
+  textFields: TextFields;
+  textKeyLabels: Record<PageTextKey, string>;
+}) {
+  const pageKinds = Object.keys(textFields) as PageKind[];
   const [theme, setTheme] = useState<Theme>(initialTheme);
   const [page, setPage] = useState(pages[0].id);
+  // The frame's first address only: later pages are posted into it with the draft, so what it
+  // shows is never the saved theme of a page the admin has since switched to.
+  const [firstPage] = useState(pages[0].id);
   const [textPage, setTextPage] = useState<PageKind>(pageKinds[0]);
+  const [shownVersion, setShownVersion] = useState(version);
+  if (version !== shownVersion) {
+    // React's way to reset state from a changed prop: during render, not in an effect.
+    setShownVersion(version);
+    setTheme(initialTheme);
+  }
   const [status, setStatus] = useState<{ kind: "success" | "error"; text: string } | null>(null);
   const [uploadError, setUploadError] = useState<string | null>(null);
   const form = useRef<HTMLFormElement>(null);
   const warnings = contrastWarnings(theme.colors);
 
-  // Re-render the preview shortly after the last change.
+  // Re-render the preview shortly after the last change to the draft, and at once for another page.
   useEffect(() => {
     const timer = setTimeout(() => form.current?.requestSubmit(), 250);
     return () => clearTimeout(timer);
-  }, [theme, page]);
+  }, [theme]);
+  useEffect(() => {
+    form.current?.requestSubmit();
+  }, [page]);
 
   const update = (patch: Partial<Theme>) => setTheme((current) => ({ ...current, ...patch }));
   const setColour = (key: keyof Theme["colors"], value: string) => update({ colors: { ...theme.colors, [key]: value } });
-  const setText = (key: (typeof TEXT_KEYS)[number], value: string) =>
+  const setText = (key: PageTextKey, value: string) =>
     update({ texts: { ...theme.texts, [textPage]: { ...theme.texts[textPage], [key]: value || undefined } } });
 
   async function upload(field: "logoAssetId" | "faviconAssetId", file: File | undefined) {
@@ -55,8 +82,10 @@ export function ThemeEditor({ initialTheme, pages, pageKinds }: { initialTheme: 
         <input id="product-name" type="text" value={theme.productName} onChange={(e) => update({ productName: e.target.value })} />
 
         <label htmlFor="logo">Logo</label>
+        <CurrentImage assetId={theme.logoAssetId} name="logo" onRemove={() => update({ logoAssetId: undefined })} />
         <input id="logo" type="file" accept="image/png,image/jpeg,image/gif,image/webp" onChange={(e) => upload("logoAssetId", e.target.files?.[0])} />
         <label htmlFor="favicon">Favicon</label>
+        <CurrentImage assetId={theme.faviconAssetId} name="favicon" onRemove={() => update({ faviconAssetId: undefined })} />
         <input id="favicon" type="file" accept="image/png,image/x-icon,image/gif" onChange={(e) => upload("faviconAssetId", e.target.files?.[0])} />
         {uploadError ? <p className="message error" role="alert">{uploadError}</p> : null}
 
@@ -103,11 +132,11 @@ export function ThemeEditor({ initialTheme, pages, pageKinds }: { initialTheme: 
           <legend>Texts</legend>
           <label htmlFor="text-page">Page</label>
           <select id="text-page" value={textPage} onChange={(e) => setTextPage(e.target.value as PageKind)}>
-            {pageKinds.map((kind) => <option key={kind} value={kind}>{kind}</option>)}
+            {pageKinds.map((kind) => <option key={kind} value={kind}>{textFields[kind].label}</option>)}
           </select>
-          {TEXT_KEYS.map((key) => (
+          {textFields[textPage].keys.map((key) => (
             <div key={key}>
-              <label htmlFor={`text-${key}`}>{key === "button" ? "Button label" : key === "intro" ? "Introduction" : "Title"}</label>
+              <label htmlFor={`text-${key}`}>{`${textFields[textPage].label} ${textKeyLabels[key]}`}</label>
               <input id={`text-${key}`} type="text" value={theme.texts[textPage]?.[key] ?? ""} onChange={(e) => setText(key, e.target.value)} />
             </div>
           ))}
@@ -128,8 +157,19 @@ export function ThemeEditor({ initialTheme, pages, pageKinds }: { initialTheme: 
         <form ref={form} method="post" action={`/admin/preview/${page}`} target="theme-preview" hidden>
           <input type="hidden" name="theme" value={JSON.stringify(theme)} readOnly />
         </form>
-        <iframe name="theme-preview" title="Preview" src={`/admin/preview/${page}`} className="preview-frame" />
+        <iframe name="theme-preview" title="Preview" src={`/admin/preview/${firstPage}`} className="preview-frame" />
       </div>
+    </div>
+  );
+}
+
+/** The image the draft uses now, and the way to stop using it (the preview follows at once). */
+function CurrentImage({ assetId, name, onRemove }: { assetId?: string; name: string; onRemove: () => void }) {
+  if (!assetId) return <p className="muted current-image">No {name}.</p>;
+  return (
+    <div className="current-image">
+      <img src={themeAssetUrl(assetId)} alt={`Current ${name}`} />
+      <button type="button" className="button secondary compact" onClick={onRemove}>Remove {name}</button>
     </div>
   );
 }

@@ -2,6 +2,7 @@
 // (POST carries the unsaved theme as form field `theme`; GET shows the saved one)
 import { currentAdminSession } from "@/lib/admin/require-admin-session";
 import { isPreviewPage, previewElement } from "@/lib/admin/preview-samples";
+import { getConfig } from "@/lib/config/load-config";
 import { htmlResponse } from "@/lib/pages/html-response";
 import { activeTheme } from "@/lib/theme/theme-store";
 import { themeSchema } from "@/lib/theme/theme-schema";
@@ -27,7 +28,7 @@ async function preview(request: Request, context: Context) {
     const parsed = themeSchema.safeParse(raw);
     if (parsed.success) theme = parsed.data;
   }
-  return htmlResponse(previewElement(page, theme), { frameAncestors: "'self'", scripts: false });
+  return htmlResponse(previewElement(page, theme, getConfig()), { frameAncestors: "'self'", scripts: false });
 }
 
 export { preview as GET, preview as POST };

@@ -4,6 +4,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { consoleUserDetails } from "@/lib/admin/console-data";
 import { removeExternalIdAction, setUserDeactivatedAction } from "../../actions";
+import { ConfirmAction } from "../../confirm-action";
 
 export const dynamic = "force-dynamic";
 // The title names the account from the URL only: nothing that the page's admin check guards.
@@ -20,12 +21,24 @@ export default async function UserPage({ params }: { params: Promise<{ userId: s
     <main className="card wide">
       <h1>{user.userId}</h1>
       <p>
+        <a href={`/admin/users/${encodeURIComponent(user.userId)}/sessions`}>Sessions and sign-in methods</a>
+      </p>
+      <p>
         {user.displayName ?? "No display name"} · {user.deactivated ? "Deactivated" : "Active"}
         {user.admin ? " · Admin" : ""} · Last login: {when(user.lastLoginAt)} · {user.hasPassword ? "Has a password" : "No password"}
       </p>
-      <form action={setUserDeactivatedAction.bind(null, user.userId, !user.deactivated)}>
-        <button type="submit">{user.deactivated ? "Reactivate" : "Deactivate"}</button>
-      </form>
+      {user.deactivated ? (
+        <form action={setUserDeactivatedAction.bind(null, user.userId, false)}>
+          <button type="submit" className="button secondary">Reactivate</button>
+        </form>
+      ) : (
+        <ConfirmAction
+          label="Deactivate…"
+          question={`Deactivate ${user.userId}? Every device is signed out at once and the account can no longer log in.`}
+          confirmLabel={`Deactivate ${user.userId}`}
+          action={setUserDeactivatedAction.bind(null, user.userId, true)}
+        />
+      )}
 
       <h2>External IDs</h2>
       {user.externalIds.length === 0 ? <p className="muted">None.</p> : null}
@@ -33,9 +46,14 @@ export default async function UserPage({ params }: { params: Promise<{ userId: s
         {user.externalIds.map((link) => (
           <li key={`${link.authProvider}/${link.externalId}`}>
             {link.authProvider}: {link.externalId}{" "}
-            <form action={removeExternalIdAction.bind(null, user.userId, link.authProvider, link.externalId)} className="inline-form">
-              <button type="submit" className="link-button" aria-label={`Remove ${link.authProvider} link ${link.externalId}`}>Remove link</button>
-            </form>
+            <ConfirmAction
+              label="Remove link…"
+              labelFor={`Remove ${link.authProvider} link ${link.externalId}`}
+              question={`Remove the ${link.authProvider} link? Signing in with ${link.externalId} there will no longer reach this account.`}
+              confirmLabel={`Remove ${link.authProvider} link ${link.externalId}`}
+              action={removeExternalIdAction.bind(null, user.userId, link.authProvider, link.externalId)}
+              inline
+            />
           </li>
         ))}
       </ul>
