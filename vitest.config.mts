@@ -19,6 +19,7 @@ export const FAST_TIER = [
   "test/hardening/ui-auth-sessions.test.ts",
   "test/hardening/oidc-attacks.test.ts",
   "test/oauth/oauth-api.test.ts",
+  "test/oauth/matrix-js-sdk-37.test.ts",
 ];
 
 export default defineConfig({

@@ -12,9 +12,10 @@
 //   sign-in (lib/web-session) decides who the person is, not oidc-provider's session cookie;
 // - `prompt=create` is accepted and sends the person to sign-up;
 // - registration's Matrix rules and revocation without client authentication: ./node-handler.ts.
-import { createECDH, createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { keyForPurpose } from "../config/secrets";
+import { es256SigningJwk, rs256SigningJwk } from "./signing-keys";
 import type { HomeserverConfig } from "../config/schema";
 import { db } from "../db/client";
 import { importOidcProvider } from "../runtime/import-oidc-provider";
@@ -54,21 +55,6 @@ interface ProviderModule {
 
 const loadProviderModule = () => importOidcProvider<ProviderModule>();
 
-/**
- * The ID token signing key: P-256, derived from the homeserver's secret, so every process and
- * instance signs with the same key without one more secret to configure or store.
- */
-export function signingJwk(config: HomeserverConfig): Record<string, string> {
-  const d = Buffer.from(keyForPurpose(config.signingSecret, "oauth-id-token-es256"));
-  const ecdh = createECDH("prime256v1");
-  ecdh.setPrivateKey(d);
-  const point = ecdh.getPublicKey();
-  const x = point.subarray(1, 33).toString("base64url");
-  const y = point.subarray(33, 65).toString("base64url");
-  const kid = createHash("sha256").update(`${x}.${y}`).digest("base64url").slice(0, 16);
-  return { kty: "EC", crv: "P-256", x, y, d: d.toString("base64url"), alg: "ES256", use: "sig", kid };
-}
-
 /** The Matrix scope tokens that a request or the token being exchanged carries. */
 function requestedMatrixScope(ctx: Ctx): string {
   const sources = [
@@ -101,7 +87,8 @@ async function buildProvider(config: HomeserverConfig): Promise<OAuthProvider> {
   const provider = new Provider(issuerOf(config.public_baseurl), {
     adapter: PrismaOAuthAdapter,
     clients: [],
-    jwks: { keys: [signingJwk(config)] },
+    // RS256 first: the default for clients that name no algorithm (./signing-keys.ts).
+    jwks: { keys: [await rs256SigningJwk(config), es256SigningJwk(config)] },
     cookies: {
       keys: [cookieKey],
       names: { session: "oauth_session", interaction: "oauth_interaction", resume: "oauth_interaction_resume" },
@@ -117,8 +104,8 @@ async function buildProvider(config: HomeserverConfig): Promise<OAuthProvider> {
     scopes: ["openid"],
     responseTypes: ["code"],
     pkce: { required: () => true },
-    clientDefaults: { grant_types: ["authorization_code", "refresh_token"], id_token_signed_response_alg: "ES256", response_types: ["code"] },
-    enabledJWA: { idTokenSigningAlgValues: ["ES256"] },
+    clientDefaults: { grant_types: ["authorization_code", "refresh_token"], id_token_signed_response_alg: "RS256", response_types: ["code"] },
+    enabledJWA: { idTokenSigningAlgValues: ["RS256", "ES256"] },
     rotateRefreshToken: true,
     // Matrix clients ask for a refresh token by the grant type they registered, not offline_access.
     issueRefreshToken: async (_ctx: Ctx, client: any) => client.grantTypeAllowed("refresh_token"),

@@ -212,7 +212,7 @@ describe.each(BACKENDS)("the OAuth 2.0 API on %s", (backend) => {
       expect(create.location?.searchParams.get("create")).toBe("1");
     });
 
-    it("issues an ES256 id token, verifiable with the jwks_uri keys, when openid is requested", async () => {
+    it("issues an RS256 id token (the default of oidc-client-ts clients), verifiable with the jwks_uri keys, when openid is requested", async () => {
       const clientId = await OAuth2.registerClient(metadata, CLIENT_METADATA);
       const { verifier, challenge } = pkcePair();
       const deviceId = newDeviceId();
@@ -232,7 +232,7 @@ describe.each(BACKENDS)("the OAuth 2.0 API on %s", (backend) => {
       expect(status).toBe(200);
       const jwks = (await (await fetch((metadata as unknown as { jwks_uri: string }).jwks_uri)).json()) as { keys: never[] };
       const { payload, protectedHeader } = await jwtVerify(json.id_token as string, createLocalJWKSet(jwks), { issuer: metadata.issuer, audience: clientId });
-      expect(protectedHeader.alg).toBe("ES256");
+      expect(protectedHeader.alg).toBe("RS256");
       expect(payload).toMatchObject({ sub: BOB, nonce: "n0nce" });
       expect(JSON.stringify(jwks)).not.toContain('"d"');
     });

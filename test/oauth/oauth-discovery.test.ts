@@ -60,8 +60,8 @@ describe("OAuth 2.0 discovery on the built server", () => {
     const discovery = (await (await fetch(`${server.baseUrl}/.well-known/openid-configuration`)).json()) as Record<string, string>;
     expect(discovery.issuer).toBe(`${server.baseUrl}/`);
     expect(discovery.token_endpoint).toBe(`${server.baseUrl}/oauth2/token`);
-    const jwks = (await (await fetch(discovery.jwks_uri)).json()) as { keys: { kty: string; alg: string; d?: string }[] };
-    expect(jwks.keys).toEqual([expect.objectContaining({ kty: "EC", alg: "ES256" })]);
-    expect(jwks.keys[0].d).toBeUndefined();
+    const jwks = (await (await fetch(discovery.jwks_uri)).json()) as { keys: { kty: string; alg: string; d?: string; p?: string }[] };
+    expect(jwks.keys).toEqual([expect.objectContaining({ kty: "RSA", alg: "RS256" }), expect.objectContaining({ kty: "EC", alg: "ES256" })]);
+    expect(jwks.keys.every((key) => key.d === undefined && key.p === undefined)).toBe(true);
   });
 });
