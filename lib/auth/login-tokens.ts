@@ -74,12 +74,6 @@ function truthy(value: unknown): boolean {
   return value === true || value === 1 || value === 1n || value === "1" || value === "t" || value === "true";
 }
 
-/** Removes tokens that expired more than five minutes ago (Synapse purges on the same rule). */
-export async function purgeExpiredLoginTokens(): Promise<number> {
-  const { count } = await db().loginToken.deleteMany({ where: { expiresAt: { lt: new Date(Date.now() - 300_000) } } });
-  return count;
-}
-
 /**
  * Who a login token would log in, without using it up (null if unknown, used or expired): the
  * root page's sign-in ends on our own page, which names the account but leaves the token alone,

@@ -109,9 +109,3 @@ export async function consumeMappingSession(tx: Transaction, secret: string): Pr
   });
   return count === 1;
 }
-
-export async function purgeExpiredMappingSessions(): Promise<number> {
-  // Kept an hour past expiry so that a late visitor can still be offered to start again.
-  const { count } = await db().usernameMappingSession.deleteMany({ where: { expiresAt: { lt: new Date(Date.now() - 3_600_000) } } });
-  return count;
-}
