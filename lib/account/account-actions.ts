@@ -50,3 +50,4 @@ export async function linkIdentity(userId: string, idpId: string, remoteUserId: 
 }
 
 export { deactivateUser };
+export { revokeOAuthConsent as forgetAllowedApp } from "../oauth/consents";

@@ -2,6 +2,7 @@
 // whichever way they were made (a Matrix login or an OAuth grant): the Device table holds them all.
 import type { HomeserverConfig } from "../config/schema";
 import { db } from "../db/client";
+import { listOAuthConsents, type AllowedClient } from "../oauth/consents";
 import { iconUrlOf, identityProviderRegistry } from "../sso/registry";
 
 export interface AccountSession {
@@ -30,6 +31,8 @@ export interface AccountOverview {
   canUsePassword: boolean;
   sessions: AccountSession[];
   identities: LinkedIdentity[];
+  /** OAuth clients the person allowed to skip the consent page next time. */
+  allowedApps: AllowedClient[];
 }
 
 export function passwordsUsable(config: HomeserverConfig): boolean {
@@ -54,6 +57,7 @@ export async function loadAccountOverview(userId: string, config: HomeserverConf
   if (!user || user.deactivated) return null;
   const registry = identityProviderRegistry(config);
   return {
+    allowedApps: await listOAuthConsents(userId),
     userId: user.userId,
     displayName: user.displayName,
     canUsePassword: user.passwordHash !== null && passwordsUsable(config),

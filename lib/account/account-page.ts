@@ -19,6 +19,7 @@ import { continuePage } from "../web-session/continue-page";
 import { endWebSession, isRecentlyAuthenticated, readWebSession, signInPath, type WebSession } from "../web-session";
 import {
   deactivateUser,
+  forgetAllowedApp,
   linkIdentity,
   MAX_DISPLAY_NAME_LENGTH,
   setDisplayName,
@@ -56,6 +57,7 @@ const NOTICES = {
   link_failed: { kind: "error", text: "Nothing was linked: the sign-in did not finish, or took too long. Try again." },
   linking_off: { kind: "error", text: "Linking sign-in methods is turned off on this server. Ask an administrator." },
   unknown_idp: { kind: "error", text: "That sign-in method is not offered here." },
+  app_forgotten: { kind: "success", text: "The app will ask for your permission again next time. Its sessions stay signed in until you sign them out." },
   not_confirmed: { kind: "error", text: "Tick the box to confirm that you want to deactivate your account." },
 } as const satisfies Record<string, { kind: "success" | "error"; text: string }>;
 type Notice = keyof typeof NOTICES;
@@ -116,6 +118,7 @@ const accountFormSchema = z.discriminatedUnion("op", [
   z.object({ op: z.literal("link"), idp: field }),
   z.object({ op: z.literal("deactivate"), confirm: z.string().optional() }),
   z.object({ op: z.literal("sign_out") }),
+  z.object({ op: z.literal("forget_app"), client_id: field }),
 ]);
 type AccountForm = z.output<typeof accountFormSchema>;
 
@@ -166,6 +169,10 @@ export async function submitAccountForm(request: Request): Promise<Response> {
       return deactivate(request, session);
     case "sign_out":
       return seeOther(signInPath(ACCOUNT_PATH), [await endWebSession(request)]);
+    case "forget_app":
+      // Not sensitive: the app only has to ask again; its running sessions are in the list above.
+      await forgetAllowedApp(session.userId, form.client_id);
+      return seeOther(withNotice(ACCOUNT_PATH, "app_forgotten"));
   }
 }
 

@@ -195,6 +195,18 @@ describe("the account page", () => {
     expect((await database().user.findUnique({ where: { userId } }))?.displayName).toBeNull();
   });
 
+  it("lists the OAuth apps the person allowed, and forgets one so that it asks again", async () => {
+    const { browser, userId } = await signedInUser();
+    await database().oAuthConsent.create({ data: { userId, clientId: "app-client-1" } });
+    const { html, csrf } = await page(browser);
+    expect(html).toContain("Apps you allowed");
+    expect(html).toContain("app-client-1");
+    const forgotten = await post(browser, "/account", { csrf, op: "forget_app", client_id: "app-client-1" });
+    expect(forgotten.headers.get("location")).toBe("/account?notice=app_forgotten");
+    expect(await database().oAuthConsent.count({ where: { userId } })).toBe(0);
+    expect((await page(browser)).html).not.toContain("Apps you allowed");
+  });
+
   it("deactivates only after the confirmation box, then signs the browser out and refuses sign-in", async () => {
     const { browser, userId, localpart, tokens } = await signedInUser({ devices: ["Desk"] });
     const { csrf } = await page(browser, "/account?action=org.matrix.account_deactivate");

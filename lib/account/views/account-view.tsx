@@ -185,6 +185,33 @@ function IdentitiesSection({ overview, csrf, linkable }: { overview: AccountOver
   );
 }
 
+function AllowedAppsSection({ overview, csrf }: { overview: AccountOverview; csrf: string }) {
+  if (overview.allowedApps.length === 0) return null;
+  return (
+    <section className="account-section" aria-labelledby="apps-heading">
+      <h2 id="apps-heading">Apps you allowed</h2>
+      <p className="muted">These apps sign you in without asking for your permission again.</p>
+      <ul className="item-list">
+        {overview.allowedApps.map((app) => (
+          <li key={app.clientId} data-testid="allowed-app">
+            <div className="item-head">
+              <span className="item-title">{app.clientName}</span>
+              <ActionForm csrf={csrf} op="forget_app" fields={{ client_id: app.clientId }} className="inline-actions">
+                <button type="submit" className="secondary" aria-label={`Forget ${app.clientName}`}>
+                  Forget
+                </button>
+              </ActionForm>
+            </div>
+            <p className="item-meta">
+              {app.clientUri ?? app.clientId} · allowed {formatTime(app.allowedAt)}
+            </p>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 function DangerZone() {
   return (
     <section className="danger-zone" aria-labelledby="danger-heading">
@@ -280,6 +307,7 @@ export function AccountPageView(props: AccountViewProps) {
         <>
           <ProfileSection overview={overview} csrf={csrf} maxDisplayNameLength={maxDisplayNameLength} />
           <SessionsSection overview={overview} csrf={csrf} />
+          <AllowedAppsSection overview={overview} csrf={csrf} />
           <IdentitiesSection overview={overview} csrf={csrf} linkable={linkable} />
           <DangerZone />
         </>
