@@ -4,7 +4,7 @@
 // - RS256, which oidc-client-ts based clients (matrix-js-sdk ≤ 41, element-web) register for and
 //   which cannot be derived that way: generated once by whichever process needs it first and kept
 //   in the database, sealed with a key derived from the homeserver's secret.
-import { createECDH, createHash, generateKeyPairSync, type JsonWebKey } from "node:crypto";
+import { createECDH, createHash, generateKeyPairSync } from "node:crypto";
 import { keyForPurpose } from "../config/secrets";
 import type { HomeserverConfig } from "../config/schema";
 import { seal, unseal } from "../crypto/sealed";
@@ -40,7 +40,7 @@ export async function rs256SigningJwk(config: HomeserverConfig): Promise<Jwk> {
   const existing = await readRsaKey(config);
   if (existing) return existing;
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const exported = privateKey.export({ format: "jwk" }) as JsonWebKey & Jwk;
+  const exported = privateKey.export({ format: "jwk" }) as Jwk;
   const jwk: Jwk = { ...exported, alg: "RS256", use: "sig", kid: kidOf([exported.n, exported.e]) };
   const payload = await seal({ jwk }, config.signingSecret, SEAL_PURPOSE, HUNDRED_YEARS);
   try {
