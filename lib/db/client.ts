@@ -113,10 +113,5 @@ export function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
 }
 
-/** True when an update or delete found no row to change (Prisma P2025). */
-export function isRecordNotFound(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2025";
-}
-
 /** The client handed to a `$transaction` callback; data functions accept it to join a transaction. */
 export type Transaction = import("./generated/sqlite/client").Prisma.TransactionClient;

@@ -14,10 +14,6 @@ export interface UserRecord {
 
 const USER_FIELDS = { userId: true, passwordHash: true, admin: true, deactivated: true, displayName: true } as const;
 
-export async function findUser(userId: string): Promise<UserRecord | null> {
-  return db().user.findUnique({ where: { userId }, select: USER_FIELDS });
-}
-
 /** Every account whose Matrix ID equals `userId` ignoring case (Synapse's get_users_by_id_case_insensitive). */
 export async function findUsersCaseInsensitive(userId: string): Promise<UserRecord[]> {
   return db().user.findMany({ where: { userIdLower: userId.toLowerCase() }, select: USER_FIELDS });

@@ -7,7 +7,6 @@ import { identityProviderRegistry } from "../../sso/registry";
 
 export const PASSWORD_STAGE = "m.login.password";
 export const SSO_STAGE = "m.login.sso";
-export const DUMMY_STAGE = "m.login.dummy";
 
 export async function linkedIdentityProviders(userId: string, config: HomeserverConfig) {
   const registry = identityProviderRegistry(config);
