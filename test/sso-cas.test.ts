@@ -76,7 +76,12 @@ describe("SSO over CAS", () => {
 
   it("advertises m.login.cas and the cas provider", async () => {
     const { flows } = await (await fetch(`${base}/_matrix/client/r0/login`)).json();
-    expect(flows).toContainEqual({ type: "m.login.sso", identity_providers: [{ id: "cas", name: "Campus CAS", brand: "campus" }] });
+    expect(flows).toContainEqual({
+      type: "m.login.sso",
+      identity_providers: [{ id: "cas", name: "Campus CAS", brand: "campus" }],
+      oauth_aware_preferred: true,
+      "org.matrix.msc3824.delegated_oidc_compatibility": true,
+    });
     expect(flows).toContainEqual({ type: "m.login.cas" });
   });
 

@@ -134,7 +134,12 @@ describe("the quickstart demo", () => {
     });
     try {
       const { flows } = await (await fetch(`${server.baseUrl}/_matrix/client/v3/login`)).json();
-      expect(flows[0]).toEqual({ type: "m.login.sso", identity_providers: [{ id: "oidc-demo", name: "Demo IdP" }] });
+      expect(flows[0]).toEqual({
+        type: "m.login.sso",
+        identity_providers: [{ id: "oidc-demo", name: "Demo IdP" }],
+        oauth_aware_preferred: true,
+        "org.matrix.msc3824.delegated_oidc_compatibility": true,
+      });
       const browser = new CookieClient();
       const start = await browser.get(`${server.baseUrl}/_matrix/client/v3/login/sso/redirect?redirectUrl=${encodeURIComponent(CLIENT)}`);
       const callback = await browser.get(await loginWithFetch(start.headers.get("location")!, "bob", "bob-password"));

@@ -50,6 +50,9 @@ describe.each(BACKENDS)("SSO over OIDC on %s", (backend) => {
           { id: "oidc-corp", name: "Corp SSO", icon: "mxc://corp.example/logo", brand: "corp" },
           { id: "oidc-social", name: "Social Login" },
         ],
+        // The OAuth 2.0 API is on by default (lib/oauth): clients that can should use it (MSC3824).
+        oauth_aware_preferred: true,
+        "org.matrix.msc3824.delegated_oidc_compatibility": true,
       },
       { type: "m.login.token" },
       { type: "m.login.password" },

@@ -61,6 +61,8 @@ describe.each(BACKENDS)("SSO over SAML 2.0 on %s", (backend) => {
         { id: "saml", name: "Corp SAML", brand: "corp-saml" },
         { id: "cas", name: "Campus CAS" },
       ],
+      oauth_aware_preferred: true,
+      "org.matrix.msc3824.delegated_oidc_compatibility": true,
     });
     expect(flows).toContainEqual({ type: "m.login.cas" });
   });
