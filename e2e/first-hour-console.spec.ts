@@ -203,6 +203,17 @@ test("error pages keep the theme, have a title that says what happened, and leav
   await expect(page.getByText("Acme Chat")).toBeVisible();
   await expectAccessible(page);
 
+  // A link cut short: Synapse's developer wording goes to the log, the page says what it means.
+  const cut = await page.goto(`${base}/_synapse/client/pick_idp`);
+  expect(cut?.status()).toBe(400);
+  await expect(page).toHaveTitle("Sign-in failed · Acme Chat");
+  await expect(page.getByText("This sign-in link is incomplete or was changed on the way.")).toBeVisible();
+  await expect(page.getByText("Error code: bad_param")).toBeVisible();
+  await expect(page.locator("body")).not.toContainText("query parameter");
+  expect(await primaryOf()).toBe("#7a1f5c");
+  await expectAccessible(page);
+  expect(fixture.server.output()).toMatch(/INFO SSO error page 400 bad_param: Missing string query parameter 'redirectUrl'/);
+
   // Back to the IdP's callback after the login finished: plain words in the theme, the code in the log.
   let callbackUrl = "";
   page.on("request", (request) => {

@@ -34,6 +34,26 @@ export function expiredLinkError(restartUrl: string, logDetail: string, descript
   return error;
 }
 
+/**
+ * Synapse's descriptions that are written for developers (a missing query parameter, the shape of a
+ * CAS answer, a session ID): the page says what they mean for the person instead, and the original
+ * goes to the log with the error code.
+ */
+const DEVELOPER_WORDING: { pattern: RegExp; plain: string }[] = [
+  {
+    pattern: /^Missing string query parameter|parameter is missing$|^Unknown session ID/,
+    plain: "This sign-in link is incomplete or was changed on the way. Start the login again from your app.",
+  },
+  {
+    pattern: /^root of CAS response|^Unsuccessful CAS response|^CAS response does not contain user/,
+    plain: "The sign-in service's answer could not be used. Try again; if it keeps happening, tell the server's administrator.",
+  },
+];
+
+function descriptionForPeople(description: string): string {
+  return DEVELOPER_WORDING.find(({ pattern }) => pattern.test(description))?.plain ?? description;
+}
+
 export async function ssoErrorResponse(error: SsoError): Promise<Response> {
   // The person reads a sentence; the admin gets the cause (point 7 of issue 15).
   logger.info(`SSO error page ${error.status} ${error.error}: ${error.logDetail ?? error.description}`);
@@ -41,7 +61,7 @@ export async function ssoErrorResponse(error: SsoError): Promise<Response> {
   for (const cookie of error.cookies) headers.append("Set-Cookie", cookie);
   return renderSsoPage(
     "sso_error",
-    { error: error.error, description: error.description, restartUrl: error.restartUrl, heading: error.heading },
+    { error: error.error, description: descriptionForPeople(error.description), restartUrl: error.restartUrl, heading: error.heading },
     { status: error.status, headers },
   );
 }

@@ -1,5 +1,7 @@
-// The SSO error page (Synapse's sso_error.html): what went wrong in words, the error code for
-// admins, and — unlike Synapse (issue #9897) — a way to start the login again when we know how.
+// The SSO error page (Synapse's sso_error.html): what went wrong in words, a title that says so,
+// the error code for admins to find the cause in the log (sso-error.ts logs it), and — unlike
+// Synapse (issue #9897) — a way to start the login again when we know how. Only a link that has
+// expired or was used leaves the code out: there is nothing for an admin to look up.
 import { pageText, type Theme } from "../../theme/theme-schema";
 import { Document } from "./document";
 
@@ -16,9 +18,10 @@ export interface SsoErrorProps {
 export function SsoErrorView({ theme, error, description, restartUrl, heading }: SsoErrorProps) {
   if (error === "unauthorised") {
     return (
-      <Document title="Authentication failed" theme={theme}>
+      <Document title="Not allowed to log in" theme={theme}>
         <h1>Not allowed</h1>
         <p>You are not allowed to log in here.</p>
+        <p className="error-code">Error code: {error}</p>
       </Document>
     );
   }
@@ -29,6 +32,7 @@ export function SsoErrorView({ theme, error, description, restartUrl, heading }:
         <p>Please try another way of logging in, or try again later.</p>
         <p className="muted">If you run this server, check its logs for details.</p>
         {restartUrl ? <a className="button" href={restartUrl}>Try again</a> : null}
+        <p className="error-code">Error code: {error}</p>
       </Document>
     );
   }
@@ -43,7 +47,7 @@ export function SsoErrorView({ theme, error, description, restartUrl, heading }:
   }
   // Synapse's sentence about e-mail confirmation links is left out: no page here is reached that way.
   return (
-    <Document title="Authentication failed" theme={theme}>
+    <Document title="Sign-in failed" theme={theme}>
       <h1>{pageText(theme, "sso_error", "title", "There was an error")}</h1>
       <p id="errormsg"><strong>{description}</strong></p>
       <p>{pageText(theme, "sso_error", "intro", "Try logging in again from your Matrix client and if the problem persists please contact the server's administrator.")}</p>
