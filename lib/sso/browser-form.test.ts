@@ -1,7 +1,8 @@
 // The SSO and UI-auth pages' forms: read within 16 KiB, a larger one ends on the error page (400)
 // without being read to its end.
 import { describe, expect, it } from "vitest";
-import { MAX_FORM_BYTES, readBrowserForm } from "./browser-form";
+import { browserFormFields, MAX_FORM_BYTES, readBrowserForm } from "./browser-form";
+import { accountDetailsFormSchema, newUserConsentFormSchema } from "./form-schemas";
 import { SsoError } from "./sso-error";
 
 function formPost(body: BodyInit, headers: Record<string, string> = {}) {
@@ -33,5 +34,28 @@ describe("readBrowserForm", () => {
 
   it("answers with the caller's status", async () => {
     await expect(readBrowserForm(formPost("x".repeat(MAX_FORM_BYTES + 1)), 413)).rejects.toMatchObject({ status: 413 });
+  });
+});
+
+describe("browserFormFields", () => {
+  const form = (body: string) => new URLSearchParams(body);
+
+  it("reads the picker's fields: the name, the ticked box, every ticked address", () => {
+    expect(browserFormFields(form("username=alice&use_display_name=true&use_email=a%40x.org&use_email=b%40x.org"), accountDetailsFormSchema)).toEqual({
+      username: "alice",
+      use_display_name: true,
+      use_email: ["a@x.org", "b@x.org"],
+    });
+    expect(browserFormFields(form("username="), accountDetailsFormSchema)).toEqual({ username: "", use_display_name: false, use_email: [] });
+  });
+
+  it.each([
+    ["the picker without a username", "use_display_name=true", accountDetailsFormSchema, "Missing string query parameter 'username'"],
+    ["the consent step without a version", "", newUserConsentFormSchema, "Missing string query parameter 'accepted_version'"],
+    ["the consent step with an empty version", "accepted_version=", newUserConsentFormSchema, "Missing string query parameter 'accepted_version'"],
+  ])("refuses %s on the error page", (_name, body, schema, description) => {
+    expect(() => browserFormFields(form(body), schema as typeof newUserConsentFormSchema)).toThrow(
+      expect.objectContaining({ error: "bad_param", status: 400, description }),
+    );
   });
 });

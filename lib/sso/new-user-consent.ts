@@ -9,7 +9,8 @@ import { qualifyUserId } from "../matrix/identifiers";
 import { renderSsoPage } from "../pages/sso-pages";
 import { ACCOUNT_DETAILS_PATH, NEW_USER_CONSENT_PATH } from "./complete-sso-login";
 import { recordMappingChoice, recordTermsAccepted } from "./mapping-sessions";
-import { readBrowserForm } from "./browser-form";
+import { browserFormFields, readBrowserForm } from "./browser-form";
+import { newUserConsentFormSchema } from "./form-schemas";
 import { SsoError } from "./sso-error";
 import { registerMappedUser, requireSession } from "./username-picker";
 
@@ -41,9 +42,7 @@ export async function submitNewUserConsent(request: Request): Promise<Response> 
   const config = getConfig();
   requireConsentConfig();
   const { secret, session } = await requireSession(request, config);
-  const form = await readBrowserForm(request);
-  const accepted = form.get("accepted_version");
-  if (!accepted) throw new SsoError("bad_param", "Missing string query parameter 'accepted_version'");
+  const { accepted_version: accepted } = browserFormFields(await readBrowserForm(request), newUserConsentFormSchema);
   await recordTermsAccepted(secret, accepted);
   if (!session.chosenLocalpart) return redirect(ACCOUNT_DETAILS_PATH);
 

@@ -24,8 +24,9 @@ import {
   type MappingSession,
 } from "./mapping-sessions";
 import { findIdentityProvider, iconUrlOf } from "./registry";
-import { readBrowserForm } from "./browser-form";
-import { expiredLinkError, SsoError } from "./sso-error";
+import { browserFormFields, readBrowserForm } from "./browser-form";
+import { accountDetailsFormSchema } from "./form-schemas";
+import { expiredLinkError } from "./sso-error";
 import { isUsernameTakenError } from "../users/errors";
 
 function restartUrlFor(session: MappingSession, config: HomeserverConfig): string {
@@ -96,12 +97,9 @@ export async function showAccountDetails(request: Request): Promise<Response> {
 export async function submitAccountDetails(request: Request): Promise<Response> {
   const config = getConfig();
   const { secret, session } = await requireSession(request, config);
-  const form = await readBrowserForm(request);
-  const username = form.get("username");
-  if (username === null) throw new SsoError("bad_param", "Missing string query parameter 'username'");
-  const useDisplayName = form.get("use_display_name") === "true";
+  const { username, use_display_name: useDisplayName, use_email } = browserFormFields(await readBrowserForm(request), accountDetailsFormSchema);
   // Only addresses the IdP vouched for can be bound; anything else in the form is ignored.
-  const emailsToUse = form.getAll("use_email").filter((email) => session.emails.includes(email));
+  const emailsToUse = use_email.filter((email) => session.emails.includes(email));
 
   // POST-redirect-GET: the refused choice and the reason are kept in the mapping session and the
   // form is shown again by the GET, so reloading it or coming Back never re-submits the form.
