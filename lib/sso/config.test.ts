@@ -20,11 +20,12 @@ describe("parseSsoConfig", () => {
     expect(publicClient.clientAuthMethod).toBe("none");
   });
 
-  it("always trusts the login fallback page and the root page's signed-in page", () => {
+  it("always trusts the login fallback page, the root page's signed-in page and the sign-in page's return", () => {
     expect(sso({ sso: { client_whitelist: ["https://app.example/"] } }).clientWhitelist).toEqual([
       "https://app.example/",
       "https://example.org/_matrix/static/client/login",
       "https://example.org/signed-in",
+      "https://example.org/sign-in/sso",
     ]);
   });
 
