@@ -117,7 +117,7 @@ for (const { name, viewport, social } of VIEWPORTS) {
     test("a new person logs in with an IdP, picks a username, and consents", async ({ page }) => {
       const login = await startLogin(`IdP App ${name}`);
       await page.goto(login.url);
-      await page.getByRole("button", { name: "Sign in with Social Login" }).click();
+      await page.getByRole("link", { name: "Sign in with Social Login" }).click();
       await signInAtIdp(page, `friend${social}`, `social-pw-${social}`);
       await expect(page.getByRole("heading", { name: "Choose your user name" })).toBeVisible();
       await page.getByLabel("Username").fill(`oauth.${name}`);
@@ -131,7 +131,7 @@ for (const { name, viewport, social } of VIEWPORTS) {
 test("an OIDC IdP that names the account: consent is remembered for the next login of the same client", async ({ page }) => {
   const first = await startLogin("Corp App");
   await page.goto(first.url);
-  await page.getByRole("button", { name: "Sign in with Corp SSO" }).click();
+  await page.getByRole("link", { name: "Sign in with Corp SSO" }).click();
   await signInAtIdp(page, "alice", "alice-pw");
   await allowOnConsentPage(page, "Corp App");
   await finishLogin(page, first, "@alice:test.local");
