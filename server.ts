@@ -39,6 +39,7 @@ import { isWorkerProcess, superviseWorkers } from "./lib/process/workers";
 import { renderDocument } from "./lib/pages/html-renderer";
 import { directHandler, matchDirectRoute, type DirectMatch } from "./lib/routing/direct-routes";
 import { sendWebResponse, toWebRequest } from "./lib/routing/node-bridge";
+import { hasUnparseableRouterState } from "./lib/routing/router-state-guard";
 import { describeWhitelistEntry } from "./lib/sso/client-redirect";
 import { ssoConfigOf } from "./lib/sso/config";
 import { identityProviders } from "./lib/sso/registry";
@@ -181,6 +182,7 @@ async function serve(config: HomeserverConfig): Promise<void> {
     if (isOAuthProviderPath(pathname)) return void handleOAuthRequest(request, response);
     const direct = directRoutes ? matchDirectRoute(pathname) : undefined;
     if (direct) void serveDirectly(direct, request, response, handle);
+    else if (hasUnparseableRouterState(request.headers)) response.writeHead(400, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" }).end("Malformed Next-Router-State-Tree header\n");
     else void handle(request, response);
   });
   server.listen(port, host, () => {
