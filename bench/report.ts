@@ -33,7 +33,7 @@ function markdownSection(result: BenchResult): string {
   lines.push(`Produced by \`${result.command}\`; raw results in \`${resultPath(result)}\`.`, "");
   lines.push(
     `- Machine: **${m.cores} cores** (${m.cpu}), **${m.memoryGiB} GiB memory**, ${m.os}, Node.js ${m.node}.`,
-    `- Service: production build \`${result.build.buildId}\` of commit \`${result.build.commit.slice(0, 12)}\`${result.build.uncommittedChanges ? " (with uncommitted changes in the work tree)" : ""}, started by test-support/server.ts on 127.0.0.1.`,
+    `- Service: production build \`${result.build.buildId}\` of commit \`${result.build.commit.slice(0, 12)}\`${result.build.uncommittedChanges ? " (with uncommitted changes in the work tree)" : ""}, started by test-support/server.ts on 127.0.0.1.${result.build.sourcesChangedAfter ? ` The work tree was shared with other work in progress: its sources changed after the build (last at ${result.build.sourcesChangedAfter}); the figures are of the build.` : ""}`,
     `- Load: ${result.settings.loadGenerator}; warm-up ${t.warmupSeconds} s, then ${t.durationSeconds} s per run (password scenarios ${t.passwordSeconds} s).`,
     `- \`bcrypt_rounds: ${result.settings.bcryptRounds}\` (Synapse's default). rc_login raised for the runs: ${result.settings.rcLogin}.`,
     `- Hashing limit (same run): **${bcrypt.hashesPerSecondPerCore} bcrypt hashes/s per core** at cost ${bcrypt.rounds} (${bcrypt.hashes} hashes in ${bcrypt.seconds} s with ${bcrypt.cores} in flight = ${bcrypt.hashesPerSecond}/s; other processes meanwhile: ${bcrypt.cpu.otherCores} cores). Best of ${result.bcryptSamples.length} samples: ${result.bcryptSamples.map((b) => `${b.hashesPerSecondPerCore}`).join(", ")} hashes/s per core.`,

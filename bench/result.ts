@@ -11,7 +11,13 @@ export interface BenchResult {
   startedAt: string;
   finishedAt: string;
   machine: { cpu: string; cores: number; memoryGiB: number; os: string; node: string };
-  build: { buildId: string; commit: string; uncommittedChanges: boolean };
+  build: {
+    buildId: string;
+    commit: string;
+    uncommittedChanges: boolean;
+    /** --shared-tree: when sources in the work tree last changed, after the build (others' work in progress). */
+    sourcesChangedAfter?: string;
+  };
   settings: {
     bcryptRounds: number;
     rcLogin: string;

@@ -1,6 +1,7 @@
 // One upstream OpenID Connect (or plain OAuth 2.0) provider, as Synapse's OidcProvider: discovery
 // and metadata, the authorization redirect with state, nonce and PKCE, and the callback's code
 // exchange, ID-token validation and userinfo. All protocol work is openid-client's.
+import { createHash } from "node:crypto";
 import * as client from "openid-client";
 import type { HomeserverConfig } from "../../../config/schema";
 import { logger } from "../../../logging/logger";
@@ -180,10 +181,18 @@ export class OidcIdentityProvider {
     return this.configuration;
   }
 
+  /** Per discovered configuration: serverMetadata() returns a deep copy, too dear for every redirect. */
+  private readonly pkceByConfiguration = new WeakMap<client.Configuration, boolean>();
+
   private usesPkce(configuration: client.Configuration): boolean {
     if (this.settings.pkce_method === "always") return true;
     if (this.settings.pkce_method === "never") return false;
-    return configuration.serverMetadata().code_challenge_methods_supported?.includes("S256") ?? false;
+    let uses = this.pkceByConfiguration.get(configuration);
+    if (uses === undefined) {
+      uses = configuration.serverMetadata().code_challenge_methods_supported?.includes("S256") ?? false;
+      this.pkceByConfiguration.set(configuration, uses);
+    }
+    return uses;
   }
 
   /** The IdP URL to send the browser to, and the state the callback will need. */
@@ -214,7 +223,9 @@ export class OidcIdentityProvider {
     }
     if (this.usesPkce(configuration)) {
       state.codeVerifier = client.randomPKCECodeVerifier();
-      parameters.code_challenge = await client.calculatePKCECodeChallenge(state.codeVerifier);
+      // RFC 7636's S256, BASE64URL(SHA256(verifier)), with Node's hash: the same value as
+      // client.calculatePKCECodeChallenge, without a WebCrypto job on the thread pool per redirect.
+      parameters.code_challenge = createHash("sha256").update(state.codeVerifier).digest("base64url");
       parameters.code_challenge_method = "S256";
     }
     return { url: client.buildAuthorizationUrl(configuration, parameters), state };
