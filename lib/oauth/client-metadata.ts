@@ -4,6 +4,7 @@
 // can name the client by its client_uri host and every other URI is provably the same party's.
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { DEVICE_GRANT_TYPE } from "./device-flow";
 
 export interface ClientMetadataProblem {
   error: "invalid_client_metadata" | "invalid_redirect_uri";
@@ -109,7 +110,7 @@ export function checkClientMetadata(body: unknown, { allowInsecureLoopback = fal
   }
 
   const grantTypes = metadata.grant_types ?? ["authorization_code"];
-  const unsupported = grantTypes.filter((grant) => grant !== "authorization_code" && grant !== "refresh_token");
+  const unsupported = grantTypes.filter((grant) => grant !== "authorization_code" && grant !== "refresh_token" && grant !== DEVICE_GRANT_TYPE);
   if (unsupported.length > 0) return problem("invalid_client_metadata", `grant_types: ${unsupported.join(", ")} is not supported here.`);
   const responseTypes = metadata.response_types ?? ["code"];
   if (responseTypes.some((type) => type !== "code")) return problem("invalid_client_metadata", "response_types: only code is supported.");

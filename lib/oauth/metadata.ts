@@ -6,6 +6,7 @@ import type { HomeserverConfig } from "../config/schema";
 import { MatrixError } from "../matrix/errors";
 import { identityProviders } from "../sso/registry";
 import { endpointUrl, issuerOf, OAUTH_ROUTES } from "./endpoints";
+import { DEVICE_GRANT_TYPE } from "./device-flow";
 
 /** The MSC4191 actions the account page (/account, issue 19) opens a view for. */
 const ACCOUNT_MANAGEMENT_ACTIONS = [
@@ -38,7 +39,8 @@ export function authMetadata(config: HomeserverConfig = getConfig()): Record<str
     revocation_endpoint: endpointUrl(base, OAUTH_ROUTES.revocation),
     jwks_uri: endpointUrl(base, OAUTH_ROUTES.jwks),
     response_types_supported: ["code"],
-    grant_types_supported: ["authorization_code", "refresh_token"],
+    grant_types_supported: ["authorization_code", "refresh_token", DEVICE_GRANT_TYPE],
+    device_authorization_endpoint: endpointUrl(base, OAUTH_ROUTES.device_authorization),
     response_modes_supported: ["query", "fragment"],
     code_challenge_methods_supported: ["S256"],
     token_endpoint_auth_methods_supported: ["none"],

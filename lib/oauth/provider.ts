@@ -22,6 +22,7 @@ import { importOidcProvider } from "../runtime/import-oidc-provider";
 import { processSlot } from "../runtime/process-state";
 import { PrismaOAuthAdapter } from "./adapter";
 import { publicClientIdFor } from "./client-metadata";
+import { DEVICE_CODE_TTL_S, deviceFlowFeature, slowDownEarlyPolls } from "./device-flow";
 import { INTERACTION_PREFIX, issuerOf, matrixResourceOf, OAUTH_ROUTES } from "./endpoints";
 import { oauthErrorPage } from "./pages";
 import { isMatrixScopeToken, parseMatrixScope, ScopeError } from "./scopes";
@@ -61,6 +62,8 @@ function requestedMatrixScope(ctx: Ctx): string {
     ctx.oidc?.params?.scope,
     ctx.oidc?.entities?.AuthorizationCode?.scope,
     ctx.oidc?.entities?.RefreshToken?.scope,
+    // The device authorization grant's token request names no scope: the device code holds it.
+    ctx.oidc?.entities?.DeviceCode?.scope,
   ];
   const scope = sources.find((value): value is string => typeof value === "string" && value !== "");
   return (scope ?? "").split(" ").filter(isMatrixScopeToken).join(" ");
@@ -114,6 +117,7 @@ async function buildProvider(config: HomeserverConfig): Promise<OAuthProvider> {
     ttl: {
       AccessToken: Math.round(settings.access_token_lifetime / 1000),
       AuthorizationCode: Math.round(settings.authorization_code_lifetime / 1000),
+      DeviceCode: DEVICE_CODE_TTL_S,
       RefreshToken: Math.round(settings.refresh_token_lifetime / 1000),
       // A grant is the whole session: it lasts as long as its refresh tokens keep being used (each
       // rotation starts a new refresh token lifetime), and ends by logout or revocation.
@@ -129,6 +133,8 @@ async function buildProvider(config: HomeserverConfig): Promise<OAuthProvider> {
       rpInitiatedLogout: { enabled: false },
       userinfo: { enabled: false },
       revocation: { enabled: true },
+      // RFC 8628, for devices without a keyboard (./device-flow.ts).
+      deviceFlow: deviceFlowFeature(),
       registration: {
         enabled: true,
         initialAccessToken: false,
@@ -165,6 +171,7 @@ async function buildProvider(config: HomeserverConfig): Promise<OAuthProvider> {
   // Behind server.ts, which sets X-Forwarded-Proto/Host from public_baseurl, so that every URL the
   // provider builds is on the public address whatever Host the request came with.
   provider.proxy = true;
+  (provider as unknown as { use(middleware: typeof slowDownEarlyPolls): void }).use(slowDownEarlyPolls);
   return provider;
 }
 
