@@ -79,10 +79,10 @@ export function evaluateTargets(result: BenchResult): TargetCheck[] {
       (row) => row.p99Ms <= 25,
     ),
     check(
-      `Token login ≥ 770 req/s on a 2-core machine (this one: ${result.machine.cores} cores; best of 1/16 clients per backend and size)`,
-      bestPerGroup(rowsOf(result, ["token_login"])),
+      `Token login ≥ 1,000 req/s on SQLite (issue 14: five times Synapse's 202) on a 2-core machine (this one: ${result.machine.cores} cores; best of 1/16 clients per size)`,
+      bestPerGroup(rowsOf(result, ["token_login"]).filter((row) => row.backend.startsWith("sqlite"))),
       (rows) => { const w = best(rows, (r) => r.requestsPerSecond); return `lowest ${w.requestsPerSecond} req/s (${where(w)})${floorNote(result)}`; },
-      (row) => row.requestsPerSecond >= 770,
+      (row) => row.requestsPerSecond >= 1000,
     ),
     check(
       "Availability check p99 ≤ 10 ms",
