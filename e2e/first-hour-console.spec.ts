@@ -63,6 +63,12 @@ for (const { name, viewport } of [
     await page.setViewportSize(viewport);
     await signInToConsole(page);
     await expectNoHorizontalOverflow(page);
+    // A user's page, with a destructive action's question open.
+    await page.goto(`${base}/admin/users/${encodeURIComponent("@worker:test.local")}`);
+    await page.locator("summary", { hasText: "Deactivate…" }).click();
+    await expect(page.getByRole("button", { name: "Deactivate @worker:test.local" })).toBeVisible();
+    await expectNoHorizontalOverflow(page);
+    await expectAccessible(page);
     await page.goto(`${base}/admin/theme`);
     await expect(page.getByRole("heading", { name: "Theme" })).toBeVisible();
     await expectNoHorizontalOverflow(page);

@@ -137,8 +137,10 @@ describe.each(BACKENDS)("SAML responses refused on %s", (backend) => {
       const missing = await postToAcs(`${base}/_synapse/client/saml2/authn_response`, { RelayState: TRUSTED_CLIENT });
       expect(missing.status).toBe(400);
       const text = await missing.text();
-      expect(text).toContain("SAMLResponse");
+      // Synapse's "Missing string query parameter 'SAMLResponse'" is for the log; the page says it plainly.
+      expect(text).toContain("This sign-in link is incomplete or was changed on the way");
       expect(text).toContain("bad_param");
+      expect(setup.server.output()).toContain("bad_param: Missing string query parameter 'SAMLResponse'");
     });
   });
 
