@@ -141,7 +141,16 @@ describe("the device authorization grant", () => {
     expect(tokens.access_token).toBeTruthy();
     const whoami = await fetch(`${base}/_matrix/client/v3/account/whoami`, { headers: { Authorization: `Bearer ${tokens.access_token}` } });
     expect(await whoami.json()).toMatchObject({ user_id: "@tv.owner:test.local", device_id: deviceId });
-    // The code is spent.
+    // The TV is a session on the account page like any other; signing it out there ends it, refresh token included.
+    const account = await (await browser.get(`${base}/account`)).text();
+    expect(account).toContain("Living Room TV");
+    const csrf = field(account, "csrf")!;
+    const signOut = await browser.postForm(`${base}/account`, { csrf, op: "sign_out_device", device_id: deviceId });
+    expect(signOut.headers.get("location")).toContain("notice=signed_out");
+    expect((await fetch(`${base}/_matrix/client/v3/account/whoami`, { headers: { Authorization: `Bearer ${tokens.access_token}` } })).status).toBe(401);
+    expect(tokens.refresh_token).toBeTruthy();
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: "invalid_grant" });
+    // The device code is spent.
     expect((await poll(started.device_code)).json.error).toBe("invalid_grant");
   }, 60_000);
 
