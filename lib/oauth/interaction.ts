@@ -22,15 +22,19 @@ const redirect = (res: ServerResponse, location: string) => {
   res.end();
 };
 
-/** Whether the person must sign in (again) before this authorization can go on. */
-function needsSignIn(session: WebSession | null, details: InteractionDetails & { iat?: number }): boolean {
+/**
+ * Whether the person must sign in (again) before this authorization can go on. `after`: the sign-in
+ * time (ms) the browser had when it was sent to sign in, carried in the return path; a sign-in
+ * newer than that is the fresh one that prompt=login / prompt=create / max_age asked for.
+ */
+function needsSignIn(session: WebSession | null, details: InteractionDetails, after: number | null): boolean {
   if (!session) return true;
   const prompts = new Set((details.params.prompt ?? "").split(" "));
-  const signedInAt = session.authenticatedAt.getTime() / 1000;
-  // prompt=login / prompt=create: a sign-in (or sign-up) that happened after this request began.
-  if ((prompts.has("login") || prompts.has("create")) && signedInAt < (details.iat ?? 0)) return true;
+  const signedInAt = session.authenticatedAt.getTime();
+  const freshSinceRedirect = after !== null && signedInAt > after;
+  if ((prompts.has("login") || prompts.has("create")) && !freshSinceRedirect) return true;
   const maxAge = details.params.max_age === undefined ? NaN : Number(details.params.max_age);
-  if (Number.isFinite(maxAge) && Date.now() / 1000 - signedInAt > maxAge) return true;
+  if (Number.isFinite(maxAge) && Date.now() - signedInAt > maxAge * 1000 && !freshSinceRedirect) return true;
   return false;
 }
 
@@ -44,6 +48,10 @@ function loginHintOf(hint: string | undefined): string | undefined {
 export async function handleInteraction(provider: OAuthProvider, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const config = getConfig();
   const uid = (req.url ?? "").slice(INTERACTION_PREFIX.length).split(/[/?]/)[0];
+  const afterParam = new URL(req.url ?? "/", config.public_baseurl).searchParams.get("after");
+  const after = afterParam !== null && /^\d+$/.test(afterParam) ? Number(afterParam) : null;
+  // Where this step is, with what it was given: the sign-in page and the consent form come back here.
+  const here = `${INTERACTION_PREFIX}${uid}${after === null ? "" : `?after=${after}`}`;
   const request = headersOnlyRequest(req, config.public_baseurl);
   if (req.method === "POST") {
     // The consent form only ever posts from our own page.
@@ -53,7 +61,7 @@ export async function handleInteraction(provider: OAuthProvider, req: IncomingMe
     return;
   }
 
-  let details: InteractionDetails & { iat?: number };
+  let details: InteractionDetails;
   try {
     details = await provider.interactionDetails(req, res);
   } catch {
@@ -65,9 +73,10 @@ export async function handleInteraction(provider: OAuthProvider, req: IncomingMe
   const finish = (result: Record<string, unknown>) => provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
 
   const session = await readWebSession(request);
-  if (needsSignIn(session, details)) {
+  if (needsSignIn(session, details, after)) {
     const prompts = new Set((details.params.prompt ?? "").split(" "));
-    return redirect(res, signInPath(`${INTERACTION_PREFIX}${uid}`, {
+    const since = session?.authenticatedAt.getTime() ?? 0;
+    return redirect(res, signInPath(`${INTERACTION_PREFIX}${uid}?after=${since}`, {
       create: prompts.has("create"),
       reauth: session !== null,
       loginHint: loginHintOf(details.params.login_hint),
@@ -123,6 +132,6 @@ export async function handleInteraction(provider: OAuthProvider, req: IncomingMe
     displayName: user?.displayName,
     deviceId: scope.deviceId,
     admin: scope.admin,
-    action: `${INTERACTION_PREFIX}${uid}`,
+    action: here,
   }, details.params.redirect_uri));
 }

@@ -110,6 +110,10 @@ async function buildProvider(config: HomeserverConfig): Promise<OAuthProvider> {
     clientDefaults: { grant_types: ["authorization_code", "refresh_token"], id_token_signed_response_alg: "RS256", response_types: ["code"] },
     enabledJWA: { idTokenSigningAlgValues: ["RS256", "ES256"] },
     rotateRefreshToken: true,
+    // A Matrix session (a device) outlives the browser visit that created it: its codes and tokens
+    // are not bound to the provider's browser session (oidc-provider's default without
+    // offline_access), which a later login of the same client in the same browser would replace.
+    expiresWithSession: () => false,
     // Matrix clients ask for a refresh token by the grant type they registered, not offline_access.
     issueRefreshToken: async (_ctx: Ctx, client: any) => client.grantTypeAllowed("refresh_token"),
     allowOmittingSingleRegisteredRedirectUri: false,

@@ -4,7 +4,8 @@
 // - RS256, which oidc-client-ts based clients (matrix-js-sdk ≤ 41, element-web) register for and
 //   which cannot be derived that way: generated once by whichever process needs it first and kept
 //   in the database, sealed with a key derived from the homeserver's secret.
-import { createECDH, createHash, generateKeyPairSync } from "node:crypto";
+import { createECDH, createHash, generateKeyPair } from "node:crypto";
+import { promisify } from "node:util";
 import { keyForPurpose } from "../config/secrets";
 import type { HomeserverConfig } from "../config/schema";
 import { seal, unseal } from "../crypto/sealed";
@@ -39,7 +40,8 @@ async function readRsaKey(config: HomeserverConfig): Promise<Jwk | null> {
 export async function rs256SigningJwk(config: HomeserverConfig): Promise<Jwk> {
   const existing = await readRsaKey(config);
   if (existing) return existing;
-  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  // Off the event loop: an RSA key takes tens to hundreds of milliseconds to generate.
+  const { privateKey } = await promisify(generateKeyPair)("rsa", { modulusLength: 2048 });
   const exported = privateKey.export({ format: "jwk" }) as Jwk;
   const jwk: Jwk = { ...exported, alg: "RS256", use: "sig", kid: kidOf([exported.n, exported.e]) };
   const payload = await seal({ jwk }, config.signingSecret, SEAL_PURPOSE, HUNDRED_YEARS);

@@ -4,15 +4,16 @@
 // and consent pages.
 import { createHash, randomBytes } from "node:crypto";
 import { expect } from "vitest";
+import type { HomeserverConfig } from "../../lib/config/schema";
 import { startWebSession } from "../../lib/web-session";
 import { CookieClient } from "../../test-support/cookie-client";
 
 export const REDIRECT_URI = "http://127.0.0.1:9/callback";
 
 /** A browser signed in to the homeserver as `userId` (the cookie /sign-in would have set). */
-export async function signedInBrowser(userId: string): Promise<CookieClient> {
+export async function signedInBrowser(userId: string, config?: HomeserverConfig): Promise<CookieClient> {
   const browser = new CookieClient();
-  const { cookie } = await startWebSession(userId, "password", null);
+  const { cookie } = await startWebSession(userId, "password", null, config);
   const [pair] = cookie.split(";");
   const index = pair.indexOf("=");
   browser.cookies.set(pair.slice(0, index), pair.slice(index + 1));

@@ -7,6 +7,7 @@ import { OAuth2, type ValidatedAuthMetadata } from "matrix-js-sdk-current";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listOAuthConsents, revokeOAuthConsent } from "../../lib/oauth/consents";
 import { authMetadata } from "../../lib/oauth/metadata";
+import { startWebSession } from "../../lib/web-session";
 import { BACKENDS, freshDatabaseUrl } from "../../test-support/backends";
 import { CookieClient } from "../../test-support/cookie-client";
 import { startInProcessServer } from "../../test-support/in-process-server";
@@ -168,6 +169,25 @@ describe.each(BACKENDS)("the OAuth 2.0 API on %s", (backend) => {
       expect(third.consentShown).toBe(false);
     });
 
+    it("two logins of one client in one browser are two sessions: codes made one after the other both work, and both refresh", async () => {
+      const clientId = await OAuth2.registerClient(metadata, { ...CLIENT_METADATA, client_name: "Two Devices" });
+      const browser = await signedInBrowser(BOB);
+      const logins = [];
+      for (const deviceId of [newDeviceId(), newDeviceId()]) {
+        const { verifier, challenge } = pkcePair();
+        const scope = `urn:matrix:client:api:* urn:matrix:client:device:${deviceId}`;
+        const { location } = await authorize(browser, authorizationUrl(clientId, { scope, code_challenge: challenge }));
+        logins.push({ deviceId, verifier, code: location!.searchParams.get("code")! });
+      }
+      for (const login of logins) {
+        const exchanged = await tokenRequest(metadata, { grant_type: "authorization_code", code: login.code, code_verifier: login.verifier, redirect_uri: REDIRECT_URI, client_id: clientId });
+        expect(exchanged.status).toBe(200);
+        const refreshed = await tokenRequest(metadata, { grant_type: "refresh_token", refresh_token: exchanged.json.refresh_token as string, client_id: clientId });
+        expect(refreshed.status).toBe(200);
+        expect((await whoami(server.baseUrl, refreshed.json.access_token as string)).json.device_id).toBe(login.deviceId);
+      }
+    });
+
     it("Cancel on the consent page sends access_denied to the client", async () => {
       const clientId = await OAuth2.registerClient(metadata, { ...CLIENT_METADATA, client_name: "Cancelled" });
       const { location } = await authorize(bobBrowser, authorizationUrl(clientId, {}), { decision: "deny" });
@@ -210,6 +230,20 @@ describe.each(BACKENDS)("the OAuth 2.0 API on %s", (backend) => {
       const create = await authorize(new CookieClient(), authorizationUrl(clientId, { prompt: "create" }));
       expect(create.location?.pathname).toBe("/sign-in");
       expect(create.location?.searchParams.get("create")).toBe("1");
+      // prompt=login: signed in already, but asked again (a sign-in after the request began).
+      const browser = await signedInBrowser(BOB);
+      const again = await authorize(browser, authorizationUrl(clientId, { prompt: "login" }));
+      expect(again.location?.pathname).toBe("/sign-in");
+      expect(again.location?.searchParams.get("reauth")).toBe("1");
+      const next = again.location!.searchParams.get("next")!;
+      expect(next).toMatch(/^\/oauth2\/interaction\//);
+      // Back without signing in again: asked again. After signing in again (what /sign-in does): on.
+      expect((await authorize(browser, `${server.baseUrl}${next}`)).location?.pathname).toBe("/sign-in");
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const { cookie } = await startWebSession(BOB, "password", browser.cookies.get("web_session"));
+      browser.cookies.set("web_session", cookie.split(";")[0].split("=").slice(1).join("="));
+      const done = await authorize(browser, `${server.baseUrl}${next}`);
+      expect(done.location?.searchParams.get("code")).toBeTruthy();
     });
 
     it("issues an RS256 id token (the default of oidc-client-ts clients), verifiable with the jwks_uri keys, when openid is requested", async () => {
