@@ -134,9 +134,9 @@ How it measures:
   before/after figures in the notes below.
 
 Targets: every JSON endpoint p99 ≤ 25 ms at 16 clients; token login ≥ 1,000 req/s on SQLite on a
-2-core machine (issue 14: five times Synapse's 202); availability check p99 ≤ 10 ms and flat from 10k to 1M users; password login ≥ 95 % of the
-hashing limit, and \`GET /login\` p99 still ≤ 25 ms while a password-login storm runs; peak RSS
-≤ 150 MB; no errors.
+2-core machine (issue 14: five times Synapse's 202); availability check p99 ≤ 10 ms and flat from
+10k to 1M users; password login ≥ 95 % of the hashing limit, and \`GET /login\` p99 still ≤ 25 ms
+while a password-login storm runs; peak RSS ≤ 150 MB; no errors.
 `;
 
 const markers = (profile: string) => [`<!-- bench:${profile}:start -->`, `<!-- bench:${profile}:end -->`];
