@@ -13,6 +13,8 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createElement } from "react";
 import { z } from "zod";
 import { passwordLoginEnabled, checkPasswordSignIn } from "../auth/login";
+import { validatePasswordSubmission } from "../auth/validate-password";
+import { loginLimiters } from "../ratelimit/login-limiters";
 import { consumeLoginToken } from "../auth/login-tokens";
 import { getConfig } from "../config/load-config";
 import type { HomeserverConfig } from "../config/schema";
@@ -97,7 +99,7 @@ async function renderSignInPage(query: SignInQuery, session: WebSession | null, 
       carry: carriedFields(query),
       mode,
       signedInAs: session?.userId,
-      passwordForm: passwordLoginEnabled(config),
+      passwordForm: passwordOffered(config, mode === "reauth"),
       providers: identityProviders(config).map((provider) => ({
         id: provider.id,
         name: provider.name,
@@ -159,6 +161,25 @@ export async function startIdpSignIn(request: Request): Promise<Response> {
 }
 
 /**
+ * Whether the password form is offered: when passwords log in here, and — with password_config.enabled
+ * set to only_for_reauth (Synapse's: passwords confirm who you are but do not log in) — to a signed-in
+ * person confirming it's them.
+ */
+function passwordOffered(config: HomeserverConfig, reauthOfSession: boolean): boolean {
+  return passwordLoginEnabled(config) || (reauthOfSession && config.password_config.enabled === "only_for_reauth");
+}
+
+/**
+ * A password that proves the signed-in person is who they are (password_config.enabled:
+ * only_for_reauth): the same checks as UI auth's password stage, for the session's own account only.
+ */
+async function provePasswordForReauth(session: WebSession, password: string, clientIp: string, config: HomeserverConfig): Promise<string> {
+  await loginLimiters(config).address.check(clientIp);
+  const body = { type: "m.login.password", identifier: { type: "m.id.user", user: session.userId }, password };
+  return validatePasswordSubmission(body, config);
+}
+
+/**
  * The password form. A wrong password and an unknown user get the same sentence and status, so the
  * page does not tell which accounts exist; limits (rc_login) are said with the wait.
  */
@@ -166,16 +187,21 @@ async function passwordSignIn(request: Request, config: HomeserverConfig, form: 
   const username = (form.get("username") ?? "").trim();
   const password = form.get("password") ?? "";
   const session = await findWebSession(readCookie(request, WEB_SESSION_COOKIE));
-  if (!passwordLoginEnabled(config)) {
+  const reauthOnly = !passwordLoginEnabled(config);
+  if (reauthOnly && !(query.reauth && session && passwordOffered(config, true))) {
     return renderSignInPage(query, session, { status: 403, error: "Signing in with a password is not available here." });
   }
-  if (username === "" || password === "") {
+  if ((username === "" && !reauthOnly) || password === "") {
     return renderSignInPage(query, session, { status: 400, username, error: "Enter your username and password." });
   }
   let userId: string;
   try {
-    const proven: string | { userId: string } = await checkPasswordSignIn({ user: username, password }, clientIpOf(request), config);
-    userId = typeof proven === "string" ? proven : proven.userId;
+    if (reauthOnly) {
+      userId = await provePasswordForReauth(session!, password, clientIpOf(request), config);
+    } else {
+      const proven: string | { userId: string } = await checkPasswordSignIn({ user: username, password }, clientIpOf(request), config);
+      userId = typeof proven === "string" ? proven : proven.userId;
+    }
   } catch (error) {
     if (!isMatrixError(error)) throw error;
     if (error.errcode === "M_LIMIT_EXCEEDED") {

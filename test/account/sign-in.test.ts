@@ -10,6 +10,7 @@ import { loginWithFetch } from "../../test-support/oidc-provider";
 import { startServer, type RunningServer } from "../../test-support/server";
 import { startSsoFixture, type SsoFixture } from "../../test-support/sso-fixture";
 import { createUserDirectly, disconnectAll, useDatabase } from "../../test-support/users";
+import { hashPassword } from "../../lib/auth/passwords";
 
 let fixture: SsoFixture;
 let base: string;
@@ -39,11 +40,11 @@ async function passwordSignIn(browser: CookieClient, username: string, password:
 }
 
 /** The IdP button: GET /sign-in/start?idp=…, on through our SSO redirect to the OP and back. */
-async function ssoSignIn(browser: CookieClient, idp: string, username: string, password: string, extra: Record<string, string> = {}) {
-  const start = await browser.get(`${base}/sign-in/start?${new URLSearchParams({ idp, ...extra })}`);
+async function ssoSignIn(browser: CookieClient, idp: string, username: string, password: string, extra: Record<string, string> = {}, at = base) {
+  const start = await browser.get(`${at}/sign-in/start?${new URLSearchParams({ idp, ...extra })}`);
   expect(start.status).toBe(303);
   expect(browser.cookies.has("web_sign_in")).toBe(true);
-  const redirect = await browser.get(new URL(start.headers.get("location")!, base).href);
+  const redirect = await browser.get(new URL(start.headers.get("location")!, at).href);
   expect(redirect.status).toBe(302);
   const callbackUrl = await loginWithFetch(redirect.headers.get("location")!, username, password);
   const callback = await browser.get(callbackUrl);
@@ -237,5 +238,41 @@ describe("the sign-in page's limits", () => {
     } finally {
       await off.stop();
     }
+  });
+});
+
+describe("password_config.enabled: only_for_reauth", () => {
+  let reauth: SsoFixture;
+
+  beforeAll(async () => {
+    reauth = await startSsoFixture({ config: { password_config: { enabled: "only_for_reauth" } } });
+  });
+
+  afterAll(async () => {
+    await reauth?.stop();
+  });
+
+  it("offers the password form only to a signed-in person confirming it's them, for their own account", async () => {
+    const at = reauth.server.baseUrl;
+    const browser = new CookieClient();
+    const { callback } = await ssoSignIn(browser, "oidc-corp", "alice", "alice-pw", {}, at);
+    expect((await browser.get(callback.headers.get("location")!)).status).toBe(303);
+    const database = useDatabase(reauth.server.databaseUrl);
+    await database.user.update({ where: { userId: "@alice:test.local" }, data: { passwordHash: await hashPassword("alice-password", { pepper: "", rounds: 4 }) } });
+    await database.webSession.updateMany({ where: { userId: "@alice:test.local" }, data: { authenticatedAt: new Date(0) } });
+
+    // No password sign-in for anyone…
+    expect(await (await fetch(`${at}/sign-in`)).text()).not.toContain('name="password"');
+    const refused = await ownPost(`${at}/sign-in`, new Map(), form({ username: "alice", password: "alice-password" }));
+    expect(refused.status).toBe(403);
+    // …but the signed-in person confirms with it.
+    expect(await (await browser.get(`${at}/sign-in?reauth=1`)).text()).toContain('name="password"');
+    const wrong = await ownPost(`${at}/sign-in`, browser.cookies, form({ username: "alice", password: "nope", reauth: "1" }));
+    expect(wrong.status).toBe(401);
+    const confirmed = await ownPost(`${at}/sign-in`, browser.cookies, form({ username: "someone-else", password: "alice-password", reauth: "1", next: "/account" }));
+    expect(confirmed.status).toBe(303);
+    const session = await database.webSession.findFirstOrThrow({ where: { userId: "@alice:test.local" } });
+    expect(session.authenticatedAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    expect(session.method).toBe("password");
   });
 });
