@@ -185,6 +185,12 @@ async function serve(config: HomeserverConfig): Promise<void> {
     else if (hasUnparseableRouterState(request.headers)) response.writeHead(400, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" }).end("Malformed Next-Router-State-Tree header\n");
     else void handle(request, response);
   });
+  // Idle keep-alive connections are kept for 65 s, longer than reverse proxies keep theirs (nginx's
+  // upstream keepalive_timeout is 60 s): with Node's 5 s default the server could close a connection
+  // just as a proxy or client sent the next request on it, and that request failed ("other side
+  // closed"); the tests met it on a busy machine.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.listen(port, host, () => {
     const who = isWorkerProcess() ? `worker process ${process.pid}` : config.server_name;
     logger.info(`${who}: listening on http://${host}:${port} (public_baseurl ${config.public_baseurl})`);
