@@ -133,5 +133,6 @@ export async function handleInteraction(provider: OAuthProvider, req: IncomingMe
     deviceId: scope.deviceId,
     admin: scope.admin,
     action: here,
+    switchAccountHref: signInPath(`${INTERACTION_PREFIX}${uid}?after=${session!.authenticatedAt.getTime()}`, { reauth: true }),
   }, details.params.redirect_uri));
 }

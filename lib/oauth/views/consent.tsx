@@ -18,10 +18,12 @@ export interface ConsentViewProps {
   admin: boolean;
   /** The form posts here. */
   action: string;
+  /** The sign-in page, to continue as someone else. */
+  switchAccountHref: string;
 }
 
 export function ConsentView(props: ConsentViewProps) {
-  const { theme, clientName, clientHost, logoUri, policyUri, tosUri, userId, displayName, deviceId, admin, action } = props;
+  const { theme, clientName, clientHost, logoUri, policyUri, tosUri, userId, displayName, deviceId, admin, action, switchAccountHref } = props;
   return (
     <Document title={`Allow ${clientName}?`} theme={theme}>
       {logoUri ? <img src={logoUri} alt="" width={64} height={64} className="client-logo" /> : null}
@@ -30,6 +32,9 @@ export function ConsentView(props: ConsentViewProps) {
         <strong>{clientName}</strong> at <strong>{clientHost}</strong> wants full access to your account on this device.
       </p>
       <AccountProfile userId={userId} displayName={displayName} />
+      <p className="muted">
+        <a href={switchAccountHref}>Not you? Sign in with another account</a>
+      </p>
       <ul>
         <li>Read and send your messages, and everything else your account can do, as a new session ({deviceId}).</li>
         {admin ? <li>Administer this server with your administrator rights.</li> : null}
