@@ -6,7 +6,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import * as oidc from "openid-client";
 import { startSsoFixture, type SsoFixture } from "../test-support/sso-fixture";
-import { disconnectAll } from "../test-support/users";
+import { createUserDirectly, disconnectAll } from "../test-support/users";
 
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 let fixture: SsoFixture;
@@ -49,7 +49,7 @@ async function expectFitsAndAccessible(page: Page) {
   expect(serious.map((violation) => violation.id)).toEqual([]);
 }
 
-test("a person signs a TV in: code, which app and from where, IdP sign-in, Allow; the TV gets its device", async ({ page }) => {
+test("a person signs a TV in: code, which app and from where, IdP sign-in, Allow; the TV gets its device, which an admin revokes", async ({ page }) => {
   const started = await oidc.initiateDeviceAuthorization(config, { scope: "urn:matrix:client:api:* urn:matrix:client:device:LIVINGROOM" });
 
   await page.goto(started.verification_uri);
@@ -84,4 +84,21 @@ test("a person signs a TV in: code, which app and from where, IdP sign-in, Allow
   // The TV is a session like any other on the account page.
   await page.goto(`${base}/account?action=org.matrix.devices_list`);
   await expect(page.getByTestId("session").filter({ hasText: "Living Room TV" })).toHaveCount(1);
+
+  // The admin console lists the client with this session, and revoking it signs the TV out.
+  await createUserDirectly(fixture.server.databaseUrl, { localpart: "operator", password: "operator-password", admin: true });
+  await page.goto(`${base}/admin`);
+  await page.getByLabel("Username").fill("operator");
+  await page.getByLabel("Password").fill("operator-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("link", { name: "OAuth clients" }).click();
+  const client = page.getByTestId("oauth-client").filter({ hasText: "Living Room TV" });
+  await expect(client).toContainText("https://tv.example/");
+  await expect(client.getByTestId("oauth-session")).toContainText("@alice:test.local · device LIVINGROOM");
+  await client.getByLabel("Revoke Living Room TV session of @alice:test.local LIVINGROOM…").click();
+  await client.getByRole("button", { name: "Revoke session LIVINGROOM" }).click();
+  await expect(client.getByTestId("oauth-session")).toHaveCount(0);
+  const after = await fetch(`${base}/_matrix/client/v3/account/whoami`, { headers: { Authorization: `Bearer ${tokens.access_token}` } });
+  expect(after.status).toBe(401);
+  await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: "invalid_grant" });
 });

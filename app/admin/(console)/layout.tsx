@@ -16,6 +16,7 @@ export default async function AdminLayout({ children }: { children: ReactNode })
         <strong>Admin</strong>
         <Link href="/admin">Users</Link>
         <Link href="/admin/theme">Theme</Link>
+        <Link href="/admin/oauth-clients">OAuth clients</Link>
         <span className="admin-who">{adminUserId}</span>
         <SignOutButton />
       </nav>
