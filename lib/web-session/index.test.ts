@@ -23,6 +23,11 @@ describe("safeNextPath", () => {
     "http://127.0.0.1:8008/account",
     "//evil.example/",
     "/\\evil.example",
+    // Dot segments that collapse into "//host" once resolved.
+    "/.//evil.example",
+    "/a/..//evil.example",
+    "/%2e//evil.example",
+    "/%2E%2E//evil.example/x",
     "/\nfoo",
     "javascript:alert(1)",
     `/${"a".repeat(3000)}`,

@@ -113,7 +113,11 @@ export function safeNextPath(next: string | null | undefined): string {
   // Resolve against a dummy origin: what comes out must still be on that origin.
   const resolved = new URL(next, "http://same.invalid");
   if (resolved.origin !== "http://same.invalid") return DEFAULT_AFTER_SIGN_IN;
-  return `${resolved.pathname}${resolved.search}${resolved.hash}`;
+  // Dot segments collapse only now ("/.//evil.example" and "/%2e//evil.example" resolve to the path
+  // "//evil.example"), so the result is checked again: a Location of "//host" leaves the site.
+  const path = `${resolved.pathname}${resolved.search}${resolved.hash}`;
+  if (path.startsWith("//") || path.startsWith("/\\")) return DEFAULT_AFTER_SIGN_IN;
+  return path;
 }
 
 export interface SignInOptions {
