@@ -48,7 +48,9 @@ async function main(): Promise<void> {
         startOidcProvider({ accounts: [], clients: [{ client_id: "homeserver-social", client_secret: "social-secret", redirect_uris: [callback] }] }),
       ])
     : undefined;
+  // As `npm start` runs it (the compiled server under plain node, with its heap limits), like the bench.
   const server = await startServer({
+    run: "production",
     databaseUrl,
     port,
     config: {
@@ -127,7 +129,12 @@ async function main(): Promise<void> {
     if (scraper) clearInterval(scraper);
     // Server CPU per request holds up on a busy machine, where requests/s does not.
     const serverCpuMsPerRequest = Math.round(((serverCpu() - before) / result.requests) * 1000) / 1000;
-    console.log(JSON.stringify({ scenario, backend, clients, metrics: metricsPort !== undefined, scrapes, ...result, serverCpuMsPerRequest, latencies: undefined }));
+    // The server's resident memory: now, and its peak since start (VmHWM; start-up included).
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
+    const rssMb = Math.round(kb("VmRSS") / 102.4) / 10;
+    const peakRssMb = Math.round(kb("VmHWM") / 102.4) / 10;
+    console.log(JSON.stringify({ scenario, backend, clients, metrics: metricsPort !== undefined, scrapes, ...result, serverCpuMsPerRequest, rssMb, peakRssMb, latencies: undefined }));
   } finally {
     await server.stop();
     for (const idp of idps ?? []) await idp.stop();
