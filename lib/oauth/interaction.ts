@@ -6,6 +6,7 @@
 //     → here: remembered consent? finish : consent page → Allow (POST here) → finish → code
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getConfig } from "../config/load-config";
+import { seal, unseal } from "../crypto/sealed";
 import { db } from "../db/client";
 import { crossSiteRequestProblem, forbiddenCrossSiteResponse } from "../http/browser-security";
 import { sendWebResponse } from "../routing/node-bridge";
@@ -23,9 +24,31 @@ const redirect = (res: ServerResponse, location: string) => {
 };
 
 /**
+ * `after` (below) travels in the return path sealed, bound to the interaction: a plain number there
+ * let anyone skip the fresh sign-in by writing ?after=0 themselves.
+ */
+const AFTER_PURPOSE = "oauth-interaction-after";
+// Outlives any interaction (oidc-provider's last an hour); the uid inside ties it to one anyway.
+const AFTER_LIFETIME_S = 2 * 60 * 60;
+
+async function sealedAfter(uid: string, since: number): Promise<string> {
+  return seal({ uid, since }, getConfig().signingSecret, AFTER_PURPOSE, AFTER_LIFETIME_S);
+}
+
+async function openAfter(value: string | null, uid: string): Promise<number | null> {
+  const payload = value ? await unseal(value, getConfig().signingSecret, AFTER_PURPOSE) : null;
+  return payload && payload.uid === uid && typeof payload.since === "number" ? payload.since : null;
+}
+
+/** The interaction's own path with a sealed `after`: where the sign-in page comes back to. */
+async function interactionPathAfter(uid: string, since: number): Promise<string> {
+  return `${INTERACTION_PREFIX}${uid}?${new URLSearchParams({ after: await sealedAfter(uid, since) })}`;
+}
+
+/**
  * Whether the person must sign in (again) before this authorization can go on. `after`: the sign-in
- * time (ms) the browser had when it was sent to sign in, carried in the return path; a sign-in
- * newer than that is the fresh one that prompt=login / prompt=create / max_age asked for.
+ * time (ms) the browser had when it was sent to sign in, carried (sealed) in the return path; a
+ * sign-in newer than that is the fresh one that prompt=login / prompt=create / max_age asked for.
  */
 function needsSignIn(session: WebSession | null, details: InteractionDetails, after: number | null): boolean {
   if (!session) return true;
@@ -49,9 +72,9 @@ export async function handleInteraction(provider: OAuthProvider, req: IncomingMe
   const config = getConfig();
   const uid = (req.url ?? "").slice(INTERACTION_PREFIX.length).split(/[/?]/)[0];
   const afterParam = new URL(req.url ?? "/", config.public_baseurl).searchParams.get("after");
-  const after = afterParam !== null && /^\d+$/.test(afterParam) ? Number(afterParam) : null;
+  const after = await openAfter(afterParam, uid);
   // Where this step is, with what it was given: the sign-in page and the consent form come back here.
-  const here = `${INTERACTION_PREFIX}${uid}${after === null ? "" : `?after=${after}`}`;
+  const here = `${INTERACTION_PREFIX}${uid}${after === null ? "" : `?${new URLSearchParams({ after: afterParam! })}`}`;
   const request = headersOnlyRequest(req, config.public_baseurl);
   if (req.method === "POST") {
     // The consent form only ever posts from our own page.
@@ -76,7 +99,7 @@ export async function handleInteraction(provider: OAuthProvider, req: IncomingMe
   if (needsSignIn(session, details, after)) {
     const prompts = new Set((details.params.prompt ?? "").split(" "));
     const since = session?.authenticatedAt.getTime() ?? 0;
-    return redirect(res, signInPath(`${INTERACTION_PREFIX}${uid}?after=${since}`, {
+    return redirect(res, signInPath(await interactionPathAfter(uid, since), {
       create: prompts.has("create"),
       reauth: session !== null,
       loginHint: loginHintOf(details.params.login_hint),
@@ -133,6 +156,6 @@ export async function handleInteraction(provider: OAuthProvider, req: IncomingMe
     deviceId: scope.deviceId,
     admin: scope.admin,
     action: here,
-    switchAccountHref: signInPath(`${INTERACTION_PREFIX}${uid}?after=${session!.authenticatedAt.getTime()}`, { reauth: true }),
+    switchAccountHref: signInPath(await interactionPathAfter(uid, session!.authenticatedAt.getTime()), { reauth: true }),
   }, details.params.redirect_uri));
 }

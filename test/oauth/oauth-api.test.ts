@@ -246,6 +246,22 @@ describe.each(BACKENDS)("the OAuth 2.0 API on %s", (backend) => {
       expect(done.location?.searchParams.get("code")).toBeTruthy();
     });
 
+    it("prompt=login and max_age cannot be skipped by writing the return path's after=0 by hand", async () => {
+      const clientId = await OAuth2.registerClient(metadata, CLIENT_METADATA);
+      const browser = await signedInBrowser(BOB);
+      const openid = `openid urn:matrix:client:api:* urn:matrix:client:device:${newDeviceId()}`;
+      for (const params of [{ prompt: "login" }, { max_age: "0", scope: openid }]) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        const asked = await authorize(browser, authorizationUrl(clientId, params));
+        expect(asked.location?.pathname).toBe("/sign-in");
+        const next = new URL(asked.location!.searchParams.get("next")!, server.baseUrl);
+        for (const forged of ["0", "1", next.searchParams.get("after")!.slice(0, -2)]) {
+          next.searchParams.set("after", forged);
+          expect((await authorize(browser, next.href)).location?.pathname).toBe("/sign-in");
+        }
+      }
+    });
+
     it("issues an RS256 id token (the default of oidc-client-ts clients), verifiable with the jwks_uri keys, when openid is requested", async () => {
       const clientId = await OAuth2.registerClient(metadata, CLIENT_METADATA);
       const { verifier, challenge } = pkcePair();
