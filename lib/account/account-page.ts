@@ -10,6 +10,7 @@ import { getConfig } from "../config/load-config";
 import type { HomeserverConfig } from "../config/schema";
 import { keyForPurpose } from "../config/secrets";
 import { crossSiteRequestProblem, forbiddenCrossSiteResponse } from "../http/browser-security";
+import { readCookie } from "../http/cookies";
 import { readFormBody } from "../http/body";
 import { htmlResponse } from "../pages/html-response";
 import { findIdentityProvider, iconUrlOf, identityProviders } from "../sso/registry";
@@ -29,7 +30,7 @@ import {
 } from "./account-actions";
 import { loadAccountOverview, signInMethodsWithout } from "./account-data";
 import { accountViewOf } from "./account-views";
-import { collectLinkIdentity, createLinkAttempt } from "./link-attempts";
+import { clearLinkProofCookie, collectLinkIdentity, createLinkAttempt, LINK_PROOF_COOKIE } from "./link-attempts";
 import { AccountPageView, DeactivatedView } from "./views/account-view";
 
 export const ACCOUNT_PATH = "/account";
@@ -210,10 +211,11 @@ export async function finishAccountLink(request: Request): Promise<Response> {
   const session = await readWebSession(request);
   if (!session) return seeOther(signInPath(ACCOUNT_PATH));
   const secret = new URL(request.url).searchParams.get("attempt");
-  const collected = secret ? await collectLinkIdentity(secret, session.id) : null;
-  if (!collected) return seeOther(withNotice(ACCOUNT_PATH, "link_failed"));
+  const collected = secret ? await collectLinkIdentity(secret, session.id, readCookie(request, LINK_PROOF_COOKIE)) : null;
+  const clearing = [clearLinkProofCookie()];
+  if (!collected) return seeOther(withNotice(ACCOUNT_PATH, "link_failed"), clearing);
   // Checked again at the end: linking may have been turned off while the person was at the IdP.
-  if (!config.account_management.allow_identity_linking) return seeOther(withNotice(ACCOUNT_PATH, "linking_off"));
+  if (!config.account_management.allow_identity_linking) return seeOther(withNotice(ACCOUNT_PATH, "linking_off"), clearing);
   const outcome = await linkIdentity(session.userId, collected.idpId, collected.remoteUserId);
-  return seeOther(withNotice(ACCOUNT_PATH, outcome === "taken" ? "link_taken" : outcome));
+  return seeOther(withNotice(ACCOUNT_PATH, outcome === "taken" ? "link_taken" : outcome), clearing);
 }

@@ -74,10 +74,14 @@ async function recordLink(identity: UpstreamIdentity): Promise<Response> {
   if (!meetsAttributeRequirements(identity.attributes, identity.attributeRequirements)) {
     throw new SsoError("unauthorised", "You are not authorised to log in here.", identity.refusedStatus);
   }
-  if (!(await recordLinkIdentity(identity.clientRedirectUrl, identity.idpId, await identity.remoteUserId()))) {
+  const proofCookie = await recordLinkIdentity(identity.clientRedirectUrl, identity.idpId, await identity.remoteUserId());
+  if (!proofCookie) {
     throw expiredLinkError("/account", `account link: no open attempt at ${identity.idpId} for this return`, "Nothing was linked. Start again from your account page.");
   }
-  return new Response(null, { status: 303, headers: { Location: identity.clientRedirectUrl, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" } });
+  return new Response(null, {
+    status: 303,
+    headers: { Location: identity.clientRedirectUrl, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "Set-Cookie": proofCookie },
+  });
 }
 
 async function logInUpstreamIdentity(identity: UpstreamIdentity): Promise<Response> {

@@ -311,6 +311,30 @@ describe("linked sign-in methods", () => {
     const stolen = await intruder.browser.get(returnUrl);
     expect(stolen.headers.get("location")).toBe("/account?notice=link_failed");
     expect(await database().userExternalId.count({ where: { externalId: "social-2" } })).toBe(0);
-    expect((await browser.get(returnUrl)).headers.get("location")).toBe("/account?notice=linked");
+    // The failed collection ended the attempt: its owner starts again rather than collect later.
+    expect((await browser.get(returnUrl)).headers.get("location")).toBe("/account?notice=link_failed");
+    expect(await database().userExternalId.count({ where: { externalId: "social-2" } })).toBe(0);
+  });
+
+  it("links nothing when another browser does the IdP round trip of someone's attempt (link CSRF)", async () => {
+    const attacker = await signedInUser();
+    /** The attacker presses Link: the SSO redirect URL to send the victim, and the attempt's return. */
+    async function attackersAttempt() {
+      const { csrf } = await page(attacker.browser);
+      const start = await post(attacker.browser, "/account", { csrf, op: "link", idp: "oidc-social" });
+      const ssoRedirect = new URL(/^0; url=(.*)$/.exec(start.headers.get("refresh") ?? "")![1], base);
+      return { ssoRedirect: ssoRedirect.href, returnUrl: ssoRedirect.searchParams.get("redirectUrl")! };
+    }
+    // The victim, signed in at the IdP (and here, then not), opens it.
+    for (const victim of [(await signedInUser()).browser, new CookieClient()]) {
+      const { ssoRedirect, returnUrl } = await attackersAttempt();
+      const redirect = await victim.get(ssoRedirect);
+      const callback = await victim.get(await loginWithFetch(redirect.headers.get("location")!, "friend3", "social-pw-3"));
+      expect(callback.headers.get("location")).toBe(returnUrl);
+      expect((await victim.get(returnUrl)).headers.get("location")).toMatch(/^\/account\?notice=link_failed$|^\/sign-in\?/);
+      // The attacker's own browser collects the attempt: the victim's identity is not theirs.
+      expect((await attacker.browser.get(returnUrl)).headers.get("location")).toBe("/account?notice=link_failed");
+      expect(await database().userExternalId.count({ where: { externalId: "social-3" } })).toBe(0);
+    }
   });
 });
