@@ -88,10 +88,10 @@ export async function handleInteraction(provider: OAuthProvider, req: IncomingMe
   try {
     details = await provider.interactionDetails(req, res);
   } catch {
-    return sendWebResponse(res, await oauthErrorPage("invalid_request", "This sign-in request has expired or was started in another browser. Go back to the app and start again."));
+    return sendWebResponse(res, await oauthErrorPage("invalid_request", "This sign-in request has expired or was started in another browser. Go back to the app and start again.", undefined, { forPerson: true }));
   }
   if (details.uid !== uid) {
-    return sendWebResponse(res, await oauthErrorPage("invalid_request", "This sign-in request was started in another tab. Go back to the app and start again."));
+    return sendWebResponse(res, await oauthErrorPage("invalid_request", "This sign-in request was started in another tab. Go back to the app and start again.", undefined, { forPerson: true }));
   }
   const finish = (result: Record<string, unknown>) => provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
 

@@ -9,7 +9,8 @@ import { activeTheme } from "../theme/theme-store";
 import { ConsentView, type ConsentViewProps } from "./views/consent";
 
 /** The error page; internal errors are logged with their cause and shown as a generic sentence. */
-export async function oauthErrorPage(error: string, description: string, cause?: unknown): Promise<Response> {
+/** `forPerson`: the description is already a sentence for the person, not the protocol's words. */
+export async function oauthErrorPage(error: string, description: string, cause?: unknown, { forPerson = false } = {}): Promise<Response> {
   const serverError = error === "server_error";
   if (serverError) logger.error("OAuth 2.0 provider error", cause);
   const { theme } = await activeTheme();
@@ -17,7 +18,11 @@ export async function oauthErrorPage(error: string, description: string, cause?:
     theme,
     error,
     heading: "This sign-in request cannot be completed",
-    description: serverError ? "Something went wrong on our side. Please try again later." : `${description} (${error})`,
+    description: serverError
+      ? "Something went wrong on our side. Please try again later."
+      : forPerson
+        ? description
+        : `The app that sent you here made a request this server cannot answer. Go back to the app and try again; if it keeps happening, tell the app's developers: ${description} (${error}).`,
   });
   return htmlResponse(element, { status: serverError ? 500 : 400 });
 }

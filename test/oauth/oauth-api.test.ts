@@ -392,6 +392,16 @@ describe.each(BACKENDS)("the OAuth 2.0 API on %s", (backend) => {
       expect(await response.text()).toContain("redirect_uri");
     });
 
+    it("an authorization step opened in another browser (no interaction cookie) ends on the error page", async () => {
+      const clientId = await OAuth2.registerClient(metadata, CLIENT_METADATA);
+      const first = await bobBrowser.get(authorizationUrl(clientId, {}));
+      const interaction = new URL(first.headers.get("location")!, server.baseUrl);
+      expect(interaction.pathname).toMatch(/^\/oauth2\/interaction\//);
+      const elsewhere = await (await signedInBrowser(BOB)).get(interaction.href);
+      expect(elsewhere.status).toBe(400);
+      expect(await elsewhere.text()).toContain("expired or was started in another browser");
+    });
+
     it("a loopback redirect URI of a native client may use any port", async () => {
       const clientId = await OAuth2.registerClient(metadata, CLIENT_METADATA);
       const { location } = await authorize(bobBrowser, authorizationUrl(clientId, { redirect_uri: "http://127.0.0.1:51234/callback" }));
