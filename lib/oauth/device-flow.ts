@@ -12,6 +12,7 @@ import { createElement } from "react";
 import { htmlResponse } from "../pages/html-response";
 import { BoundedCache } from "../sso/bounded-cache";
 import { activeTheme } from "../theme/theme-store";
+import { ADMIN_SCOPE } from "./scopes";
 import { DeviceCodeConfirmView, DeviceCodeInputView, DeviceDoneView } from "./views/device";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- oidc-provider ships no type definitions. */
@@ -56,6 +57,10 @@ function inputError(err: (Error & { userCode?: string }) | undefined): string | 
   }
 }
 
+function scopeTokensOf(scope: unknown): string[] {
+  return typeof scope === "string" ? scope.split(" ") : [];
+}
+
 function hostOf(uri: unknown): string | undefined {
   try {
     return typeof uri === "string" ? new URL(uri).host : undefined;
@@ -93,6 +98,8 @@ export function deviceFlowFeature(): Record<string, unknown> {
             clientHost,
             requestIp: deviceInfo?.ip,
             requestUserAgent: deviceInfo?.ua,
+            // The device authorization request's own parameters (the code's scope is set only once approved).
+            admin: scopeTokensOf(ctx.oidc?.entities?.DeviceCode?.params?.scope).includes(ADMIN_SCOPE),
           }),
         ),
       );

@@ -12,10 +12,11 @@ import { crossSiteRequestProblem, forbiddenCrossSiteResponse } from "../http/bro
 import { sendWebResponse } from "../routing/node-bridge";
 import { readWebSession, signInPath, type WebSession } from "../web-session";
 import { findClientMetadata } from "./adapter";
+import { deviceMayBeClaimed } from "./device-claim";
 import { INTERACTION_PREFIX, matrixResourceOf } from "./endpoints";
 import { headersOnlyRequest, readNodeBody } from "./node-request";
 import { consentPage, oauthErrorPage } from "./pages";
-import { isMatrixScopeToken, parseMatrixScope, ScopeError } from "./scopes";
+import { ADMIN_SCOPE, isMatrixScopeToken, parseMatrixScope, ScopeError } from "./scopes";
 import type { InteractionDetails, OAuthProvider } from "./provider";
 
 const redirect = (res: ServerResponse, location: string) => {
@@ -59,6 +60,24 @@ function needsSignIn(session: WebSession | null, details: InteractionDetails, af
   const maxAge = details.params.max_age === undefined ? NaN : Number(details.params.max_age);
   if (Number.isFinite(maxAge) && Date.now() - signedInAt > maxAge * 1000 && !freshSinceRedirect) return true;
   return false;
+}
+
+const DEVICE_SCOPE = /^urn:matrix:(?:client|org\.matrix\.msc2967\.client):device:/;
+const scopeTokens = (scope: string | null | undefined) => (scope ?? "").split(" ").filter((part) => part !== "");
+
+/**
+ * What of a request a remembered consent keeps: its scopes without the device's (each login names a
+ * new device) and without the admin scope, which the person is asked about every time.
+ */
+function rememberableScopes(scope: string | undefined): string[] {
+  return scopeTokens(scope).filter((part) => part !== ADMIN_SCOPE && !DEVICE_SCOPE.test(part));
+}
+
+/** Whether a remembered consent covers this request: nothing asked beyond it, and no admin scope. */
+function coveredByConsent(requested: string | undefined, remembered: string): boolean {
+  if (scopeTokens(requested).includes(ADMIN_SCOPE)) return false;
+  const allowed = new Set(scopeTokens(remembered));
+  return rememberableScopes(requested).every((part) => allowed.has(part));
 }
 
 /** The Matrix login_hint form `mxid:@alice:example.org`, as the sign-in page's username. */
@@ -118,7 +137,10 @@ export async function handleInteraction(provider: OAuthProvider, req: IncomingMe
   const user = await db().user.findUnique({ where: { userId }, select: { admin: true, displayName: true } });
   if (scope.admin && !user?.admin) {
     return finish({ error: "invalid_scope", error_description: "urn:synapse:admin:* is only granted to server administrators." });
+  }  if (!(await deviceMayBeClaimed(userId, scope.deviceId, clientId))) {
+    return finish({ error: "invalid_request", error_description: "The device ID is already used by another session of this account: use a new one." });
   }
+
 
   const grantAndFinish = async () => {
     const grant = new provider.Grant({ accountId: userId, clientId });
@@ -134,13 +156,15 @@ export async function handleInteraction(provider: OAuthProvider, req: IncomingMe
     if (form.get("decision") !== "allow") {
       return finish({ error: "access_denied", error_description: "The person did not allow this app to use their account." });
     }
-    await db().oAuthConsent.upsert({ where: { userId_clientId: { userId, clientId } }, create: { userId, clientId }, update: {} });
+    const previous = await db().oAuthConsent.findUnique({ where: { userId_clientId: { userId, clientId } }, select: { scope: true } });
+    const allowed = [...new Set([...scopeTokens(previous?.scope), ...rememberableScopes(details.params.scope)])].join(" ");
+    await db().oAuthConsent.upsert({ where: { userId_clientId: { userId, clientId } }, create: { userId, clientId, scope: allowed }, update: { scope: allowed } });
     return grantAndFinish();
   }
 
   const prompts = new Set((details.params.prompt ?? "").split(" "));
-  const remembered = await db().oAuthConsent.findUnique({ where: { userId_clientId: { userId, clientId } }, select: { userId: true } });
-  if (remembered && !prompts.has("consent")) return grantAndFinish();
+  const remembered = await db().oAuthConsent.findUnique({ where: { userId_clientId: { userId, clientId } }, select: { scope: true } });
+  if (remembered && !prompts.has("consent") && coveredByConsent(details.params.scope, remembered.scope)) return grantAndFinish();
 
   const client = (await findClientMetadata(clientId)) ?? {};
   const text = (key: string) => (typeof client[key] === "string" ? (client[key] as string) : undefined);

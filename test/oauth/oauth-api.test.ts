@@ -169,6 +169,25 @@ describe.each(BACKENDS)("the OAuth 2.0 API on %s", (backend) => {
       expect(third.consentShown).toBe(false);
     });
 
+    it("a remembered consent covers only the scopes allowed: openid or the admin scope asked later shows the page (admin every time)", async () => {
+      const clientId = await OAuth2.registerClient(metadata, { ...CLIENT_METADATA, client_name: "Growing" });
+      const admin = await signedInBrowser(ADMIN);
+      const plain = () => `urn:matrix:client:api:* urn:matrix:client:device:${newDeviceId()}`;
+      expect((await authorize(admin, authorizationUrl(clientId, { scope: plain() }))).consentShown).toBe(true);
+      expect((await authorize(admin, authorizationUrl(clientId, { scope: plain() }), { decision: null })).consentShown).toBe(false);
+      // More than was allowed: the page again, naming the admin rights.
+      const withOpenid = await authorize(admin, authorizationUrl(clientId, { scope: `openid ${plain()}` }), { decision: null });
+      expect(withOpenid.response.status).toBe(200);
+      expect((await authorize(admin, authorizationUrl(clientId, { scope: `openid ${plain()}` }))).consentShown).toBe(true);
+      for (let round = 0; round < 2; round++) {
+        const asked = await authorize(admin, authorizationUrl(clientId, { scope: `${plain()} urn:synapse:admin:*` }), { decision: null });
+        expect(asked.response.status).toBe(200);
+        expect(await asked.response.text()).toContain("Administer this server with your administrator rights.");
+        expect((await authorize(admin, authorizationUrl(clientId, { scope: `${plain()} urn:synapse:admin:*` }))).consentShown).toBe(true);
+      }
+      expect((await authorize(admin, authorizationUrl(clientId, { scope: `openid ${plain()}` }), { decision: null })).consentShown).toBe(false);
+    });
+
     it("two logins of one client in one browser are two sessions: codes made one after the other both work, and both refresh", async () => {
       const clientId = await OAuth2.registerClient(metadata, { ...CLIENT_METADATA, client_name: "Two Devices" });
       const browser = await signedInBrowser(BOB);
@@ -425,6 +444,31 @@ describe.each(BACKENDS)("the OAuth 2.0 API on %s", (backend) => {
       expect(consentShown).toBe(false);
       expect(location!.searchParams.get("error")).toBe("invalid_scope");
       expect(location!.searchParams.get("state")).toBe("st4te");
+    });
+
+    it("the device grant's confirmation page says when the device asks for urn:synapse:admin:*", async () => {
+      const registration = await fetch(metadata.registration_endpoint!, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ ...CLIENT_METADATA, grant_types: ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"] }),
+      });
+      const { client_id: clientId } = (await registration.json()) as { client_id: string };
+      const browser = await signedInBrowser(ADMIN);
+      for (const admin of [false, true]) {
+        const scope = `urn:matrix:client:api:* urn:matrix:client:device:${newDeviceId()}${admin ? " urn:synapse:admin:*" : ""}`;
+        const started = await fetch(`${server.baseUrl}/oauth2/device/auth`, {
+          method: "POST",
+          headers: { "Content-Type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ client_id: clientId, scope }).toString(),
+        });
+        const { verification_uri: verificationUri, user_code: userCode } = (await started.json()) as Record<string, string>;
+        const input = await (await browser.get(verificationUri)).text();
+        const action = /<form[^>]*action="([^"]+)"/.exec(input)![1].replace(/&amp;/g, "&");
+        const xsrf = /name="xsrf" value="([^"]*)"/.exec(input)![1];
+        const confirm = await (await browser.postForm(new URL(action, server.baseUrl).href, { xsrf, user_code: userCode })).text();
+        expect(confirm).toContain(userCode);
+        expect(confirm.includes("administer this server with your administrator rights")).toBe(admin);
+      }
     });
 
     it("urn:synapse:admin:* is refused to a person who is not an admin (invalid_scope) and granted to an admin", async () => {

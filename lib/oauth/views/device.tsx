@@ -41,10 +41,12 @@ export interface DeviceCodeConfirmProps {
   /** Where the device asked from, as the device authorization request came in. */
   requestIp?: string;
   requestUserAgent?: string;
+  /** The device code asks for urn:synapse:admin:*: said here, before the person goes on. */
+  admin?: boolean;
 }
 
 export function DeviceCodeConfirmView(props: DeviceCodeConfirmProps) {
-  const { theme, action, xsrf, userCode, clientName, clientHost, requestIp, requestUserAgent } = props;
+  const { theme, action, xsrf, userCode, clientName, clientHost, requestIp, requestUserAgent, admin } = props;
   return (
     <Document title={`Sign in ${clientName}?`} theme={theme}>
       <h1>Sign in {clientName} on another device?</h1>
@@ -59,6 +61,11 @@ export function DeviceCodeConfirmView(props: DeviceCodeConfirmProps) {
         <p className="muted" data-testid="device-origin">
           The request came from {requestIp ? `the address ${requestIp}` : "an unknown address"}
           {requestUserAgent ? `, ${requestUserAgent}` : ""}.
+        </p>
+      ) : null}
+      {admin ? (
+        <p data-testid="admin-scope">
+          <strong>It also asks to administer this server with your administrator rights.</strong>
         </p>
       ) : null}
       <p>Continue only if you started this on your own device and it shows the same code. Otherwise, deny.</p>

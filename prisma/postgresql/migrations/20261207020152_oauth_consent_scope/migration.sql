@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "oauth_consents" ADD COLUMN     "scope" TEXT NOT NULL DEFAULT '';
