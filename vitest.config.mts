@@ -20,6 +20,7 @@ export const FAST_TIER = [
   "test/hardening/oidc-attacks.test.ts",
   "test/oauth/oauth-api.test.ts",
   "test/oauth/matrix-js-sdk-37.test.ts",
+  "test/oauth/oauth-device-claim.test.ts",
 ];
 
 export default defineConfig({

@@ -137,10 +137,10 @@ export async function handleInteraction(provider: OAuthProvider, req: IncomingMe
   const user = await db().user.findUnique({ where: { userId }, select: { admin: true, displayName: true } });
   if (scope.admin && !user?.admin) {
     return finish({ error: "invalid_scope", error_description: "urn:synapse:admin:* is only granted to server administrators." });
-  }  if (!(await deviceMayBeClaimed(userId, scope.deviceId, clientId))) {
+  }
+  if (!(await deviceMayBeClaimed(userId, scope.deviceId, clientId))) {
     return finish({ error: "invalid_request", error_description: "The device ID is already used by another session of this account: use a new one." });
   }
-
 
   const grantAndFinish = async () => {
     const grant = new provider.Grant({ accountId: userId, clientId });
