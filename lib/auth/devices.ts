@@ -55,6 +55,20 @@ export function upsertDevice(client: Transaction | Database, userId: string, dev
   });
 }
 
+/**
+ * The OAuth 2.0 sessions (lib/oauth) on the devices going: every stored object of their grants
+ * (refresh tokens, access tokens, codes). Without this, a refresh token was refused only while its
+ * device was missing, and worked again once a /login named the same device ID.
+ */
+async function revokeOAuthGrantsOn(tx: Transaction, userId: string, deviceFilter: { deviceId?: { in: string[] } | { not: string } }): Promise<void> {
+  const rows = await tx.oAuthObject.findMany({
+    where: { userId, ...deviceFilter, grantId: { not: null } },
+    select: { grantId: true },
+  });
+  const grantIds = [...new Set(rows.map((row) => row.grantId!))];
+  if (grantIds.length > 0) await tx.oAuthObject.deleteMany({ where: { grantId: { in: grantIds } } });
+}
+
 export interface DeletedToken {
   userId: string;
   deviceId: string | null;
@@ -73,6 +87,7 @@ export async function deleteDevices(userId: string, deviceIds: string[]): Promis
     });
     await tx.accessToken.deleteMany({ where: { userId, deviceId: { in: deviceIds } } });
     await tx.refreshToken.deleteMany({ where: { userId, deviceId: { in: deviceIds } } });
+    await revokeOAuthGrantsOn(tx, userId, { deviceId: { in: deviceIds } });
     await tx.device.deleteMany({ where: { userId, deviceId: { in: deviceIds } } });
     return tokens;
   });
@@ -100,6 +115,7 @@ export async function deleteAllDevicesAndTokens(
     });
     await tx.accessToken.deleteMany({ where: { userId, ...tokenFilter } });
     await tx.refreshToken.deleteMany({ where: { userId, ...deviceFilter } });
+    await revokeOAuthGrantsOn(tx, userId, deviceFilter);
     await tx.device.deleteMany({ where: { userId, ...deviceFilter } });
     return tokens;
   });

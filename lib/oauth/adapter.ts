@@ -6,7 +6,8 @@
 // - An access token is also written as a Matrix access token (access_tokens, with its device,
 //   created on first issue with the client's name): every Matrix endpoint this service serves then
 //   accepts it unchanged (whoami, devices, logout…), and deleting the device or logging out ends
-//   the OAuth session, because a refresh token whose device is gone is not found.
+//   the OAuth session: lib/auth/devices.ts deletes the grants on the device with it, and a refresh
+//   token whose device is gone is not found (nor does a refresh make the device again).
 // - The refresh-token retry rule (MAS issue #2795, "random logouts"): a rotated refresh token may be
 //   used again while its successor has not been used (neither the new refresh token at the token
 //   endpoint nor the new access token on the Matrix API) — the client never got the response. The
@@ -16,6 +17,7 @@ import { createHash } from "node:crypto";
 import { db } from "../db/client";
 import { deleteDevices, upsertDevice } from "../auth/devices";
 import { hashSecret } from "../auth/secrets";
+import { importOidcProvider } from "../runtime/import-oidc-provider";
 import { deviceIdOfScope } from "./scopes";
 
 type Payload = Record<string, unknown> & {
@@ -26,6 +28,7 @@ type Payload = Record<string, unknown> & {
   scope?: string;
   clientId?: string;
   consumed?: unknown;
+  gty?: unknown;
 };
 
 /** The models whose IDs are bearer secrets or cookie values. */
@@ -75,7 +78,9 @@ export class PrismaOAuthAdapter {
       expiresAt,
     };
     if (this.model === "AccessToken" && userId && deviceId) {
-      await this.issueMatrixToken(key, userId, deviceId, payload.clientId, expiresAt);
+      // oidc-provider's gty: the grant types the token came through ("… refresh_token" once refreshed).
+      const refreshed = typeof payload.gty === "string" && payload.gty.split(" ").includes("refresh_token");
+      await this.issueMatrixToken(key, userId, deviceId, payload.clientId, expiresAt, refreshed);
     }
     await db().oAuthObject.upsert({ where: { key }, create: { key, createdAt: now, ...columns }, update: columns });
     if (this.model === "RefreshToken" && payload.grantId) {
@@ -87,8 +92,25 @@ export class PrismaOAuthAdapter {
     }
   }
 
-  /** The Matrix side of an access token: its device (made now if new) and an access_tokens row. */
-  private async issueMatrixToken(key: string, userId: string, deviceId: string, clientId: string | undefined, expiresAt: Date | null) {
+  /**
+   * The Matrix side of an access token: its device and an access_tokens row. Only the login (the
+   * code or device code exchange) makes the device; a refresh needs it still there, or a refresh
+   * in flight while the device was signed out would bring it back.
+   */
+  private async issueMatrixToken(key: string, userId: string, deviceId: string, clientId: string | undefined, expiresAt: Date | null, refreshed: boolean) {
+    if (refreshed) {
+      const created = await db().$transaction(async (tx) => {
+        const device = await tx.device.findUnique({ where: { userId_deviceId: { userId, deviceId } }, select: { deviceId: true } });
+        if (!device) return false;
+        await tx.accessToken.create({ data: { tokenHash: tokenHashOf(key), userId, deviceId, expiresAt, createdAt: new Date() } });
+        return true;
+      });
+      if (!created) {
+        const { errors } = await importOidcProvider<{ errors: Record<string, new (description?: string) => Error> }>();
+        throw new errors.InvalidGrant("the session was signed out");
+      }
+      return;
+    }
     const displayName = await clientName(clientId);
     await db().$transaction([
       upsertDevice(db(), userId, deviceId, { displayName }),

@@ -5,6 +5,8 @@
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { OAuth2, type ValidatedAuthMetadata } from "matrix-js-sdk-current";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "../../lib/db/client";
+import { PrismaOAuthAdapter } from "../../lib/oauth/adapter";
 import { listOAuthConsents, revokeOAuthConsent } from "../../lib/oauth/consents";
 import { authMetadata } from "../../lib/oauth/metadata";
 import { startWebSession } from "../../lib/web-session";
@@ -537,6 +539,33 @@ describe.each(BACKENDS)("the OAuth 2.0 API on %s", (backend) => {
         status: 400,
         json: { error: "invalid_grant" },
       });
+    });
+
+    it("a signed-out device's refresh token stays refused when a password /login names the same device ID again", async () => {
+      const session = await logInWithOAuth(server.baseUrl, metadata, bobBrowser);
+      const logout = await fetch(`${server.baseUrl}/_matrix/client/v3/logout`, { method: "POST", headers: { Authorization: `Bearer ${session.tokens.access_token}` }, body: "{}" });
+      expect(logout.status).toBe(200);
+      const login = await fetch(`${server.baseUrl}/_matrix/client/v3/login`, {
+        method: "POST",
+        body: JSON.stringify({ type: "m.login.password", identifier: { type: "m.id.user", user: "bob" }, password: "builder", device_id: session.deviceId }),
+      });
+      expect(((await login.json()) as { device_id: string }).device_id).toBe(session.deviceId);
+      expect(await tokenRequest(metadata, { grant_type: "refresh_token", refresh_token: session.tokens.refresh_token!, client_id: session.clientId })).toMatchObject({
+        status: 400,
+        json: { error: "invalid_grant" },
+      });
+    });
+
+    it("a refresh finishing after its device was signed out does not bring the device back (invalid_grant)", async () => {
+      // What oidc-provider stores for a refreshed access token (gty names the refresh), its device gone meanwhile.
+      const deviceId = newDeviceId();
+      const refreshed = new PrismaOAuthAdapter("AccessToken").upsert(
+        `at-${deviceId}`,
+        { accountId: BOB, clientId: "c", scope: `urn:matrix:client:api:* urn:matrix:client:device:${deviceId}`, gty: "authorization_code refresh_token" },
+        300,
+      );
+      await expect(refreshed).rejects.toMatchObject({ error: "invalid_grant" });
+      expect(await db().device.count({ where: { userId: BOB, deviceId } })).toBe(0);
     });
 
     it("deleting the device revokes its tokens", async () => {
