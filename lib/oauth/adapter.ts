@@ -177,8 +177,18 @@ export class PrismaOAuthAdapter {
     return parse(row);
   }
 
+  /**
+   * Only the first use consumes: two requests with the same refresh token (or code) at once both
+   * found it unconsumed, and both would go on to issue tokens — two sessions from one. The second
+   * is refused (invalid_grant) here. (A retry after a lost response comes later, finds the token
+   * consumed with an unused successor, and findRefreshToken has made it unconsumed again.)
+   */
   async consume(id: string): Promise<void> {
-    await db().oAuthObject.updateMany({ where: { key: keyOf(this.model, id) }, data: { consumedAt: new Date() } });
+    const { count } = await db().oAuthObject.updateMany({ where: { key: keyOf(this.model, id), consumedAt: null }, data: { consumedAt: new Date() } });
+    if (count !== 1) {
+      const { errors } = await importOidcProvider<{ errors: Record<string, new (description?: string) => Error> }>();
+      throw new errors.InvalidGrant("this grant was used by another request at the same time");
+    }
   }
 
   async destroy(id: string): Promise<void> {

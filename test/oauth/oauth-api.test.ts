@@ -332,6 +332,19 @@ describe.each(BACKENDS)("the OAuth 2.0 API on %s", (backend) => {
       expect(next.status).toBe(200);
     });
 
+    it("two refreshes with one token at the same time leave one session, not two", async () => {
+      for (let round = 0; round < 4; round++) {
+        const session = await logInWithOAuth(server.baseUrl, metadata, bobBrowser);
+        const refresh = (token: string) => tokenRequest(metadata, { grant_type: "refresh_token", refresh_token: token, client_id: session.clientId });
+        const both = await Promise.all([refresh(session.tokens.refresh_token!), refresh(session.tokens.refresh_token!)]);
+        expect(both.some((answer) => answer.status === 200)).toBe(true);
+        const successors = both.filter((answer) => answer.status === 200).map((answer) => answer.json.refresh_token as string);
+        const working = [];
+        for (const token of successors) working.push((await refresh(token)).status === 200);
+        expect(working.filter(Boolean)).toHaveLength(1);
+      }
+    });
+
     it("a refresh token replayed after its successor's access token was used revokes the session", async () => {
       const session = await logInWithOAuth(server.baseUrl, metadata, bobBrowser);
       const refresh = (token: string) => tokenRequest(metadata, { grant_type: "refresh_token", refresh_token: token, client_id: session.clientId });
