@@ -12,11 +12,13 @@ import type { HomeserverConfig } from "../config/schema";
 import { logger } from "../logging/logger";
 import { MatrixError } from "../matrix/errors";
 import { sharedLimiter } from "../ratelimit/login-limiters";
+import { sendWebResponse } from "../routing/node-bridge";
 import { clientIdOfToken } from "./adapter";
 import { checkClientMetadata, withPublicClientDefaults } from "./client-metadata";
 import { INTERACTION_PREFIX, OAUTH_ROUTES } from "./endpoints";
 import { readNodeBody, replaceNodeBody, sendJson } from "./node-request";
 import { handleInteraction } from "./interaction";
+import { oauthErrorPage } from "./pages";
 import { oauthProvider, type OAuthProvider } from "./provider";
 
 const BODY_LIMIT = 56 * 1024;
@@ -33,6 +35,25 @@ function pinPublicAddress(req: IncomingMessage, config: HomeserverConfig): void 
   req.headers["x-forwarded-proto"] = base.protocol.slice(0, -1);
   req.headers["x-forwarded-host"] = base.host;
   req.headers["x-forwarded-for"] = String(req.headers["x-matrix-client-ip"] ?? req.socket.remoteAddress ?? "");
+}
+
+/**
+ * A device grant's user code is 8 letters of 20 (about 2.6·10¹⁰): unlimited guesses at /oauth2/device
+ * from one address would find someone's pending code in time. Answers a page in words when over.
+ */
+async function deviceCodeGuessesExceeded(req: IncomingMessage, res: ServerResponse, config: HomeserverConfig): Promise<boolean> {
+  try {
+    await sharedLimiter("oauth.device_code_verification", config.oauth_server.rc_device_code_verification).check(String(req.headers["x-matrix-client-ip"] ?? "unknown"));
+    return false;
+  } catch (error) {
+    if (!(error instanceof MatrixError)) throw error;
+    const seconds = Math.ceil(Number(error.extra.retry_after_ms ?? 1000) / 1000);
+    const page = await oauthErrorPage("slow_down", `Too many codes were tried from your network. Wait ${seconds} seconds, then enter the code your device shows again.`, undefined, { forPerson: true });
+    const response = new Response(page.body, { status: 429, headers: page.headers });
+    response.headers.set("Retry-After", String(seconds));
+    await sendWebResponse(res, response);
+    return true;
+  }
 }
 
 async function register(provider: OAuthProvider, req: IncomingMessage, res: ServerResponse, config: HomeserverConfig) {
@@ -96,6 +117,7 @@ export async function handleOAuthRequest(req: IncomingMessage, res: ServerRespon
     if (pathname.startsWith(INTERACTION_PREFIX)) return await handleInteraction(provider, req, res);
     if (pathname === OAUTH_ROUTES.registration && req.method === "POST") return await register(provider, req, res, config);
     if (pathname === OAUTH_ROUTES.revocation && req.method === "POST") return await revoke(provider, req, res);
+    if (pathname === OAUTH_ROUTES.code_verification && req.method === "POST" && (await deviceCodeGuessesExceeded(req, res, config))) return;
     provider.callback()(req, res);
   } catch (error) {
     logger.error(`unexpected error on ${req.method} ${pathname}`, error);

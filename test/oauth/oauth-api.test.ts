@@ -656,6 +656,33 @@ describe.each(BACKENDS)("the OAuth 2.0 API on %s", (backend) => {
   });
 });
 
+describe("device grant user code guesses", () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    const databaseUrl = await freshDatabaseUrl("sqlite");
+    server = await startInProcessServer({ databaseUrl, config: { oauth_server: { rc_device_code_verification: { per_second: 0.01, burst_count: 3 } } } });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await disconnectAll();
+  });
+
+  it("are limited per address: past the burst, a page in words with 429 and Retry-After, and the code is not checked", async () => {
+    const browser = new CookieClient();
+    const input = await (await browser.get(`${server.baseUrl}/oauth2/device`)).text();
+    const action = new URL(/<form[^>]*action="([^"]+)"/.exec(input)![1].replace(/&amp;/g, "&"), server.baseUrl).href;
+    const xsrf = /name="xsrf" value="([^"]*)"/.exec(input)![1];
+    const answers: Response[] = [];
+    for (let guess = 0; guess < 4; guess++) answers.push(await browser.postForm(action, { xsrf, user_code: `BCDF-GHJ${"KLMN"[guess]}` }));
+    expect(answers.map((answer) => answer.status)).toEqual([400, 400, 400, 429]);
+    expect(await answers[0].text()).toContain("That code is not right");
+    expect(Number(answers[3].headers.get("retry-after"))).toBeGreaterThan(0);
+    const page = await answers[3].text();
+    expect(page).toContain("Too many codes were tried from your network");
+    expect(page).not.toContain("That code is not right");
+  });
+});
+
 describe("client registration rate limit", () => {
   let server: RunningServer;
   beforeAll(async () => {
