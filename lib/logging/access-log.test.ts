@@ -12,6 +12,11 @@ describe("redactRequestTarget", () => {
     ["/_synapse/client/saml2/authn_response?SAMLResponse=PHNhbWw%2B&RelayState=r", "/_synapse/client/saml2/authn_response?SAMLResponse=<redacted>&RelayState=<redacted>"],
     ["/x?%6CoginToken=a&LOGINTOKEN=b&keep=1", "/x?%6CoginToken=<redacted>&LOGINTOKEN=<redacted>&keep=1"],
     ["/x?flag&code", "/x?flag&code"],
+    ["/account/link?attempt=s3cret", "/account/link?attempt=<redacted>"],
+    [
+      "/_matrix/client/v3/login/sso/redirect/oidc?redirectUrl=https%3A%2F%2Fhs%2Faccount%2Flink%3Fattempt%3Ds3cret",
+      "/_matrix/client/v3/login/sso/redirect/oidc?redirectUrl=<redacted>",
+    ],
   ])("%s", (target, expected) => {
     expect(redactRequestTarget(target)).toBe(expected);
   });

@@ -57,7 +57,20 @@ const SECRET_QUERY_PARAMS = new Set([
   "relaystate",
   "session",
   "password",
+  // The account page's link attempt (/account/link?attempt=…), also inside an SSO redirect's redirectUrl.
+  "attempt",
 ]);
+
+/** A query value that is itself a URL carrying a secret (redirectUrl=…%3Fattempt%3D…): redacted whole. */
+function carriesNestedSecret(rawValue: string): boolean {
+  let value = rawValue;
+  try {
+    value = decodeURIComponent(rawValue.replace(/\+/g, " "));
+  } catch {
+    return false;
+  }
+  return redactRequestTarget(value) !== value;
+}
 
 /** The request target with every secret query value replaced by `<redacted>` (names kept). */
 export function redactRequestTarget(target: string): string {
@@ -76,7 +89,8 @@ export function redactRequestTarget(target: string): string {
       } catch {
         // A malformed escape: judge the name as it was sent.
       }
-      return equals >= 0 && SECRET_QUERY_PARAMS.has(name.toLowerCase()) ? `${rawName}=<redacted>` : pair;
+      if (equals < 0) return pair;
+      return SECRET_QUERY_PARAMS.has(name.toLowerCase()) || carriesNestedSecret(pair.slice(equals + 1)) ? `${rawName}=<redacted>` : pair;
     });
   return `${path}?${pairs.join("&")}`;
 }
