@@ -80,7 +80,7 @@ export class PrismaOAuthAdapter {
     if (this.model === "AccessToken" && userId && deviceId) {
       // oidc-provider's gty: the grant types the token came through ("… refresh_token" once refreshed).
       const refreshed = typeof payload.gty === "string" && payload.gty.split(" ").includes("refresh_token");
-      await this.issueMatrixToken(key, userId, deviceId, payload.clientId, expiresAt, refreshed);
+      await this.issueMatrixToken(key, userId, deviceId, payload.clientId, expiresAt, refreshed, typeof payload.scope === "string" ? payload.scope : "");
     }
     await db().oAuthObject.upsert({ where: { key }, create: { key, createdAt: now, ...columns }, update: columns });
     if (this.model === "RefreshToken" && payload.grantId) {
@@ -97,12 +97,12 @@ export class PrismaOAuthAdapter {
    * code or device code exchange) makes the device; a refresh needs it still there, or a refresh
    * in flight while the device was signed out would bring it back.
    */
-  private async issueMatrixToken(key: string, userId: string, deviceId: string, clientId: string | undefined, expiresAt: Date | null, refreshed: boolean) {
+  private async issueMatrixToken(key: string, userId: string, deviceId: string, clientId: string | undefined, expiresAt: Date | null, refreshed: boolean, oauthScope: string) {
     if (refreshed) {
       const created = await db().$transaction(async (tx) => {
         const device = await tx.device.findUnique({ where: { userId_deviceId: { userId, deviceId } }, select: { deviceId: true } });
         if (!device) return false;
-        await tx.accessToken.create({ data: { tokenHash: tokenHashOf(key), userId, deviceId, expiresAt, createdAt: new Date() } });
+        await tx.accessToken.create({ data: { tokenHash: tokenHashOf(key), userId, deviceId, expiresAt, createdAt: new Date(), oauthScope } });
         return true;
       });
       if (!created) {
@@ -115,7 +115,7 @@ export class PrismaOAuthAdapter {
     await db().$transaction([
       upsertDevice(db(), userId, deviceId, { displayName }),
       // created_at set here, to the millisecond, as the retry rule compares it with the refresh token's.
-      db().accessToken.create({ data: { tokenHash: tokenHashOf(key), userId, deviceId, expiresAt, createdAt: new Date() } }),
+      db().accessToken.create({ data: { tokenHash: tokenHashOf(key), userId, deviceId, expiresAt, createdAt: new Date(), oauthScope } }),
     ]);
   }
 

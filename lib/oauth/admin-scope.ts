@@ -4,10 +4,15 @@
 import { db } from "../db/client";
 import { ADMIN_SCOPE } from "./scopes";
 
-/** Whether the access token with this hash may use the admin API as far as its scope goes. */
+/**
+ * Whether the access token with this hash may use the admin API as far as its scope goes. Decided
+ * from the Matrix access_tokens row (oauth_scope, written with an OAuth token), not from the
+ * provider's row: that one may be gone while the token still works, and its absence must not read
+ * as "a /login token".
+ */
 export async function tokenScopeAllowsAdmin(tokenHash: string): Promise<boolean> {
-  const row = await db().oAuthObject.findUnique({ where: { key: `AccessToken:${tokenHash}` }, select: { payload: true } });
-  if (!row) return true;
-  const scope = (JSON.parse(row.payload) as { scope?: unknown }).scope;
-  return typeof scope === "string" && scope.split(" ").includes(ADMIN_SCOPE);
+  const row = await db().accessToken.findUnique({ where: { tokenHash }, select: { oauthScope: true } });
+  if (!row) return false;
+  if (row.oauthScope === null) return true;
+  return row.oauthScope.split(" ").includes(ADMIN_SCOPE);
 }

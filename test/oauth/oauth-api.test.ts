@@ -502,6 +502,10 @@ describe.each(BACKENDS)("the OAuth 2.0 API on %s", (backend) => {
       const refused = await listUsers(plain.tokens.access_token);
       expect(refused.status).toBe(403);
       expect(await refused.json()).toMatchObject({ errcode: "M_FORBIDDEN" });
+      // Still refused once the provider's own row of the token is gone (it is not a /login token then).
+      expect((await db().oAuthObject.deleteMany({ where: { model: "AccessToken", userId: ADMIN, deviceId: plain.deviceId } })).count).toBe(1);
+      expect((await whoami(server.baseUrl, plain.tokens.access_token)).status).toBe(200);
+      expect((await listUsers(plain.tokens.access_token)).status).toBe(403);
 
       const clientId = await OAuth2.registerClient(metadata, CLIENT_METADATA);
       const deviceId = newDeviceId();
