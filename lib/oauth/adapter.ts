@@ -18,6 +18,7 @@ import { db } from "../db/client";
 import { deleteDevices, upsertDevice } from "../auth/devices";
 import { hashSecret } from "../auth/secrets";
 import { importOidcProvider } from "../runtime/import-oidc-provider";
+import { deviceMayBeClaimed } from "./device-claim";
 import { deviceIdOfScope } from "./scopes";
 
 type Payload = Record<string, unknown> & {
@@ -110,6 +111,11 @@ export class PrismaOAuthAdapter {
         throw new errors.InvalidGrant("the session was signed out");
       }
       return;
+    }
+    // Checked at consent too (interaction.ts); again here, as a /login may have named the device since.
+    if (!(await deviceMayBeClaimed(userId, deviceId, clientId ?? ""))) {
+      const { errors } = await importOidcProvider<{ errors: Record<string, new (description?: string) => Error> }>();
+      throw new errors.InvalidGrant("the device ID is already used by another session of this account");
     }
     const displayName = await clientName(clientId);
     await db().$transaction([

@@ -381,6 +381,27 @@ describe.each(BACKENDS)("the OAuth 2.0 API on %s", (backend) => {
       return location!.searchParams.get("code")!;
     }
 
+    it("a code whose device a password /login took after consent is refused (invalid_grant), and the device stays the login's", async () => {
+      const clientId = await OAuth2.registerClient(metadata, CLIENT_METADATA);
+      const { verifier, challenge } = pkcePair();
+      const deviceId = newDeviceId();
+      const { location } = await authorize(bobBrowser, authorizationUrl(clientId, { scope: `urn:matrix:client:api:* urn:matrix:client:device:${deviceId}`, code_challenge: challenge }));
+      const login = await fetch(`${server.baseUrl}/_matrix/client/v3/login`, {
+        method: "POST",
+        body: JSON.stringify({ type: "m.login.password", identifier: { type: "m.id.user", user: "bob" }, password: "builder", device_id: deviceId }),
+      });
+      const { access_token: legacyToken } = (await login.json()) as { access_token: string };
+      const exchange = await tokenRequest(metadata, {
+        grant_type: "authorization_code",
+        code: location!.searchParams.get("code")!,
+        redirect_uri: REDIRECT_URI,
+        client_id: clientId,
+        code_verifier: verifier,
+      });
+      expect(exchange).toMatchObject({ status: 400, json: { error: "invalid_grant" } });
+      expect((await whoami(server.baseUrl, legacyToken)).json).toMatchObject({ device_id: deviceId });
+    });
+
     it("a replayed code is refused (invalid_grant) and revokes the tokens it issued", async () => {
       const session = await logInWithOAuth(server.baseUrl, metadata, bobBrowser);
       const replay = await tokenRequest(metadata, {
