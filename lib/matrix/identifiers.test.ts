@@ -1,10 +1,20 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { localpartProblem, mapUsernameToLocalpart, qualifyUserId } from "./identifiers";
+import { isMatrixError } from "./errors";
+import { isInvalidUsernameError, localpartProblem, mapUsernameToLocalpart, qualifyUserId } from "./identifiers";
 
 const rules = { serverName: "example.org" };
 
 describe("localpartProblem", () => {
+  it("answers with an error the SSO pages recognise by type, and the JSON API as M_INVALID_USERNAME", () => {
+    const problem = localpartProblem("_reserved", rules);
+    expect(isInvalidUsernameError(problem)).toBe(true);
+    expect(isMatrixError(problem)).toBe(true);
+    expect(problem?.toJSON()).toEqual({ errcode: "M_INVALID_USERNAME", error: "User ID may not begin with _" });
+    expect(problem?.status).toBe(400);
+    expect(isInvalidUsernameError(new Error("User ID may not begin with _"))).toBe(false);
+  });
+
   it.each(["alice", "a.b-c_d=e/f+g", "user123", "x"])("accepts %s", (localpart) => {
     expect(localpartProblem(localpart, rules)).toBeNull();
   });

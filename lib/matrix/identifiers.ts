@@ -34,19 +34,38 @@ export function maxLocalpartLength(serverName: string): number {
   return MAX_USER_ID_LENGTH - qualifyUserId("", serverName).length;
 }
 
-export function localpartProblem(localpart: string, rules: LocalpartRules): MatrixError | null {
-  if (localpart.length === 0) return new MatrixError("M_INVALID_USERNAME", "User ID cannot be empty");
+const INVALID_USERNAME = Symbol.for("matrix-sso-login.InvalidUsernameError");
+
+/**
+ * A localpart that may not be registered. On the JSON API it is Synapse's M_INVALID_USERNAME; the
+ * SSO pages recognise it by its type (a brand, as it may cross copies of lib/) instead of branching
+ * on the wire code.
+ */
+export class InvalidUsernameError extends MatrixError {
+  readonly [INVALID_USERNAME] = true;
+
+  constructor(message: string) {
+    super("M_INVALID_USERNAME", message);
+  }
+}
+
+export function isInvalidUsernameError(error: unknown): error is InvalidUsernameError {
+  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[INVALID_USERNAME] === true;
+}
+
+export function localpartProblem(localpart: string, rules: LocalpartRules): InvalidUsernameError | null {
+  if (localpart.length === 0) return new InvalidUsernameError("User ID cannot be empty");
   if (!VALID_LOCALPART.test(localpart)) {
-    return new MatrixError("M_INVALID_USERNAME", "User ID can only contain characters a-z, 0-9, or '=_-./+'");
+    return new InvalidUsernameError("User ID can only contain characters a-z, 0-9, or '=_-./+'");
   }
   if (localpart.startsWith("_") && !rules.allowUnderscorePrefix) {
-    return new MatrixError("M_INVALID_USERNAME", "User ID may not begin with _");
+    return new InvalidUsernameError("User ID may not begin with _");
   }
   if (/^\d+$/.test(localpart)) {
-    return new MatrixError("M_INVALID_USERNAME", "Numeric user IDs are reserved for guest users.");
+    return new InvalidUsernameError("Numeric user IDs are reserved for guest users.");
   }
   if (qualifyUserId(localpart, rules.serverName).length > MAX_USER_ID_LENGTH) {
-    return new MatrixError("M_INVALID_USERNAME", `User ID may not be longer than ${MAX_USER_ID_LENGTH} characters`);
+    return new InvalidUsernameError(`User ID may not be longer than ${MAX_USER_ID_LENGTH} characters`);
   }
   return null;
 }

@@ -5,7 +5,7 @@ import { getConfig } from "../config/load-config";
 import type { HomeserverConfig } from "../config/schema";
 import { readCookie } from "../http/cookies";
 import { MatrixError } from "../matrix/errors";
-import { localpartProblem, qualifyUserId } from "../matrix/identifiers";
+import { isInvalidUsernameError, localpartProblem, qualifyUserId } from "../matrix/identifiers";
 import { jsonResponse } from "../matrix/route";
 import { limitAvailabilityCheck } from "../ratelimit/login-limiters";
 import { renderSsoPage } from "../pages/sso-pages";
@@ -166,7 +166,7 @@ export async function registerMappedUser(
     if (isUsernameTakenError(error)) {
       return { refused: `${choice.localpart} is taken, please choose another.`, status: 409 };
     }
-    if (error instanceof MatrixError && error.errcode === "M_INVALID_USERNAME") return { refused: error.message, status: 400 };
+    if (isInvalidUsernameError(error)) return { refused: error.message, status: 400 };
     if (error instanceof SessionAlreadyUsedError || error instanceof ExternalIdLinkedError) {
       throw expiredLinkError(restartUrlFor(session, config), `username picker: session already used (${error.constructor.name})`);
     }
@@ -213,7 +213,7 @@ export async function checkUsernameAvailability(request: Request): Promise<Respo
     return jsonResponse({ available });
   } catch (error) {
     if (error instanceof MatrixError) {
-      metrics()?.availabilityCheck(error.errcode === "M_INVALID_USERNAME" ? "invalid" : "refused");
+      metrics()?.availabilityCheck(isInvalidUsernameError(error) ? "invalid" : "refused");
       return jsonResponse(error.toJSON(), error.status);
     }
     throw error;
