@@ -3,8 +3,8 @@
 // username picker, renames themselves, links a second IdP and unlinks the first (the last one is
 // refused); and without JavaScript, a password user signs a session out and deactivates after
 // confirming it's them. Pages are checked with axe-core and for horizontal overflow.
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
+import { expectAccessible, expectNoHorizontalOverflow } from "../test-support/page-checks";
 import { startSsoFixture, type SsoFixture } from "../test-support/sso-fixture";
 import { createUserDirectly, disconnectAll, useDatabase } from "../test-support/users";
 
@@ -20,17 +20,6 @@ test.afterAll(async () => {
   await fixture?.stop();
   await disconnectAll();
 });
-
-async function expectAccessible(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
-  expect(serious.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`)).toEqual([]);
-}
-
-async function expectNoHorizontalOverflow(page: Page) {
-  const widths = await page.evaluate(() => ({ content: document.documentElement.scrollWidth, viewport: window.innerWidth }));
-  expect(widths.content).toBeLessThanOrEqual(widths.viewport);
-}
 
 async function signInAtIdp(page: Page, username: string, password: string) {
   // Our sign-in page has a Username field too: wait until the browser is at the OP.

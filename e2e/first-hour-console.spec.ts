@@ -3,8 +3,8 @@
 // with this server's real name and identity providers), destructive actions that look dangerous and
 // ask first, Sign out without JavaScript, a refused user name by POST-redirect-GET, and error pages
 // that keep the theme, say what happened and log the cause. Each page is checked with axe-core.
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
+import { expectAccessible, expectNoHorizontalOverflow } from "../test-support/page-checks";
 import { startSsoFixture, type SsoFixture } from "../test-support/sso-fixture";
 import { createUserDirectly, disconnectAll, useDatabase } from "../test-support/users";
 
@@ -26,17 +26,6 @@ test.afterAll(async () => {
   await fixture?.stop();
   await disconnectAll();
 });
-
-async function expectAccessible(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
-  expect(serious.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`)).toEqual([]);
-}
-
-async function expectNoHorizontalOverflow(page: Page) {
-  const widths = await page.evaluate(() => ({ content: document.documentElement.scrollWidth, viewport: window.innerWidth }));
-  expect(widths.content).toBeLessThanOrEqual(widths.viewport);
-}
 
 async function signInToConsole(page: Page) {
   await page.goto(`${base}/admin/sign-in`);

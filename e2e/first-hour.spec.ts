@@ -2,8 +2,8 @@
 // page's sign-in through the username picker to the signed-in page, the login fallback page's SSO
 // buttons, the picker's limits and layout, and the admin console's titles. Every page visited is
 // checked with axe-core: no serious or critical violations.
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
+import { expectAccessible, expectNoHorizontalOverflow } from "../test-support/page-checks";
 import { startSsoFixture, type SsoFixture } from "../test-support/sso-fixture";
 import { createUserDirectly, disconnectAll } from "../test-support/users";
 
@@ -21,17 +21,6 @@ test.afterAll(async () => {
   await fixture?.stop();
   await disconnectAll();
 });
-
-async function expectAccessible(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
-  expect(serious.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`)).toEqual([]);
-}
-
-async function expectNoHorizontalOverflow(page: Page) {
-  const widths = await page.evaluate(() => ({ content: document.documentElement.scrollWidth, viewport: window.innerWidth }));
-  expect(widths.content).toBeLessThanOrEqual(widths.viewport);
-}
 
 async function signInAtIdp(page: Page, username: string, password: string) {
   await page.getByLabel("Username").fill(username);

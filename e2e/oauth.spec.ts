@@ -4,9 +4,9 @@
 // password form and each IdP (an OIDC IdP that names the account, one whose new users pick their
 // name on the username picker), then the consent page — at desktop width and at 390 px, and
 // without JavaScript. The client's redirect URI is a loopback page, as a native client's.
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { createClient, OAuth2, type ValidatedAuthMetadata } from "matrix-js-sdk-current";
+import { expectAccessible, expectNoHorizontalOverflow } from "../test-support/page-checks";
 import { startSsoFixture, type SsoFixture } from "../test-support/sso-fixture";
 import { createUserDirectly, disconnectAll } from "../test-support/users";
 
@@ -27,17 +27,6 @@ test.afterAll(async () => {
   await fixture?.stop();
   await disconnectAll();
 });
-
-async function expectAccessible(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
-  expect(serious.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`)).toEqual([]);
-}
-
-async function expectNoHorizontalOverflow(page: Page) {
-  const widths = await page.evaluate(() => ({ content: document.documentElement.scrollWidth, viewport: window.innerWidth }));
-  expect(widths.content).toBeLessThanOrEqual(widths.viewport);
-}
 
 /** What a client does before it opens the browser: register, and build the authorization URL. */
 async function startLogin(clientName: string, options: { prompt?: string } = {}) {

@@ -24,6 +24,22 @@ export interface LinkedIdentity {
   iconUrl?: string;
 }
 
+/** A user_external_ids row as the account page and the admin console show it: with its IdP's name and icon. */
+export function linkedIdentityView(
+  link: { authProvider: string; externalId: string; createdAt: Date },
+  registry: ReturnType<typeof identityProviderRegistry>,
+  config: HomeserverConfig,
+): LinkedIdentity {
+  const provider = registry.get(link.authProvider);
+  return {
+    idpId: link.authProvider,
+    externalId: link.externalId,
+    linkedAt: link.createdAt,
+    idpName: provider?.name ?? null,
+    iconUrl: provider ? iconUrlOf(provider.icon, config, 32) : undefined,
+  };
+}
+
 export interface AccountOverview {
   userId: string;
   displayName: string | null;
@@ -62,16 +78,7 @@ export async function loadAccountOverview(userId: string, config: HomeserverConf
     displayName: user.displayName,
     canUsePassword: user.passwordHash !== null && passwordsUsable(config),
     sessions: user.devices,
-    identities: user.externalIds.map((link) => {
-      const provider = registry.get(link.authProvider);
-      return {
-        idpId: link.authProvider,
-        externalId: link.externalId,
-        linkedAt: link.createdAt,
-        idpName: provider?.name ?? null,
-        iconUrl: provider ? iconUrlOf(provider.icon, config, 32) : undefined,
-      };
-    }),
+    identities: user.externalIds.map((link) => linkedIdentityView(link, registry, config)),
   };
 }
 

@@ -6,8 +6,8 @@ import { deleteAllDevicesAndTokens } from "../auth/devices";
 import { notifyLoggedOut } from "../auth/logged-out";
 import { getConfig } from "../config/load-config";
 import { db } from "../db/client";
-import { identityProviderRegistry, iconUrlOf } from "../sso/registry";
-import type { AccountSession, LinkedIdentity } from "./account-data";
+import { identityProviderRegistry } from "../sso/registry";
+import { linkedIdentityView, type AccountSession, type LinkedIdentity } from "./account-data";
 
 export interface BrowserSession {
   id: string;
@@ -54,16 +54,7 @@ export async function findUserSessions(userId: string): Promise<UserSessions | n
       authenticatedAt: session.authenticatedAt,
       expiresAt: session.expiresAt,
     })),
-    identities: user.externalIds.map((link) => {
-      const provider = registry.get(link.authProvider);
-      return {
-        idpId: link.authProvider,
-        externalId: link.externalId,
-        linkedAt: link.createdAt,
-        idpName: provider?.name ?? null,
-        iconUrl: provider ? iconUrlOf(provider.icon, config, 32) : undefined,
-      };
-    }),
+    identities: user.externalIds.map((link) => linkedIdentityView(link, registry, config)),
   };
 }
 
