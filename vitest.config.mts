@@ -18,7 +18,7 @@ export const FAST_TIER = [
   "test/hardening/tokens.test.ts",
   "test/hardening/ui-auth-sessions.test.ts",
   "test/hardening/oidc-attacks.test.ts",
-  "test/oauth/oauth-api.test.ts",
+  "test/oauth/oauth-api-*.test.ts",
   "test/oauth/matrix-js-sdk-37.test.ts",
   "test/oauth/oauth-device-claim.test.ts",
 ];
