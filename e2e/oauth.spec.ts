@@ -5,8 +5,8 @@
 // name on the username picker), then the consent page — at desktop width and at 390 px, and
 // without JavaScript. The client's redirect URI is a loopback page, as a native client's.
 import { expect, test, type Page } from "@playwright/test";
-import { createClient, OAuth2, type ValidatedAuthMetadata } from "matrix-js-sdk-current";
-import { expectAccessible, expectNoHorizontalOverflow } from "../test-support/page-checks";
+import { createClient, type ValidatedAuthMetadata } from "matrix-js-sdk-current";
+import { oauthBrowserClient } from "../test-support/oauth-browser";
 import { startSsoFixture, type SsoFixture } from "../test-support/sso-fixture";
 import { createUserDirectly, disconnectAll } from "../test-support/users";
 
@@ -28,47 +28,7 @@ test.afterAll(async () => {
   await disconnectAll();
 });
 
-/** What a client does before it opens the browser: register, and build the authorization URL. */
-async function startLogin(clientName: string, options: { prompt?: string } = {}) {
-  const clientId = await OAuth2.registerClient(metadata, {
-    client_name: clientName,
-    client_uri: "https://client.example/",
-    logo_uri: "https://client.example/logo.png",
-    policy_uri: "https://client.example/privacy",
-    tos_uri: "https://client.example/terms",
-    application_type: "native",
-    redirect_uris: [redirectUri],
-    token_endpoint_auth_method: "none",
-  });
-  const deviceId = `E2E${Math.random().toString(36).slice(2, 12).toUpperCase()}`;
-  const oauth = new OAuth2(metadata, { clientId, deviceId });
-  const url = await oauth.generateAuthorizationCodeGrantUrl("e2e-state", redirectUri, "query", options.prompt);
-  return { oauth, deviceId, url };
-}
-
-/** The client's side after the browser came back: the code grant, then the Matrix API with the token. */
-async function finishLogin(page: Page, login: Awaited<ReturnType<typeof startLogin>>, userId: string) {
-  await page.waitForURL((url) => url.href.startsWith(redirectUri));
-  const returned = new URL(page.url());
-  expect(returned.searchParams.get("state")).toBe("e2e-state");
-  const tokens = await login.oauth.completeAuthorizationCodeGrant(returned.searchParams.get("code")!, redirectUri);
-  const client = createClient({ baseUrl: base, accessToken: tokens.access_token });
-  expect(await client.whoami()).toMatchObject({ user_id: userId, device_id: login.deviceId });
-  const { devices } = await client.getDevices();
-  expect(devices).toContainEqual(expect.objectContaining({ device_id: login.deviceId }));
-  return tokens;
-}
-
-async function allowOnConsentPage(page: Page, clientName: string, { check = false } = {}) {
-  await expect(page.getByRole("heading", { name: `Allow ${clientName} to use your account?` })).toBeVisible();
-  await expect(page.getByText("full access to your account on this device")).toBeVisible();
-  await expect(page.getByRole("link", { name: "privacy policy" })).toHaveAttribute("href", "https://client.example/privacy");
-  if (check) {
-    await expectNoHorizontalOverflow(page);
-    await expectAccessible(page);
-  }
-  await page.getByRole("button", { name: "Allow" }).click();
-}
+const { startLogin, finishLogin, allowOnConsentPage } = oauthBrowserClient(() => ({ base, metadata, redirectUri }));
 
 async function signInAtIdp(page: Page, username: string, password: string) {
   await page.waitForURL((url) => !url.href.startsWith(base));

@@ -1,8 +1,9 @@
 // A real SAML 2.0 identity provider for the tests (the IdP side of samlify), on 127.0.0.1: it
 // publishes its metadata over HTTP, reads our AuthnRequests (HTTP-Redirect binding), signs login
 // responses with its own key (made with openssl at start), and answers with the auto-posting form
-// a browser would get. For the refusal tests it can also issue responses with chosen times,
-// audience and InResponseTo — still signed by the IdP — which the tests then tamper with.
+// a browser would get (a browser that does not name the user gets a sign-in page asking for it).
+// For the refusal tests it can also issue responses with chosen times, audience and InResponseTo —
+// still signed by the IdP — which the tests then tamper with.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
@@ -192,6 +193,24 @@ export async function startSamlIdp(options: {
     if (url.pathname === "/metadata") {
       response.writeHead(200, { "Content-Type": "application/samlmetadata+xml" });
       response.end(metadataXml);
+      return;
+    }
+    if (url.pathname === "/sso" && !url.searchParams.has("login_as")) {
+      // A browser arrives without login_as: the IdP's sign-in page, whose form comes back to /sso
+      // with the request's query exactly as sent (a signature covers it) plus the user's name.
+      const raw = (request.url ?? "").split("?")[1] ?? "";
+      response.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+      response.end(
+        `<!DOCTYPE html><title>Test SAML IdP</title><h1>Test SAML IdP</h1><form method="get" action="/sso/login">` +
+          `<input type="hidden" name="request" value="${escapeXml(raw)}">` +
+          `<label>Username <input name="login_as"></label><button type="submit">Sign in</button></form>`,
+      );
+      return;
+    }
+    if (url.pathname === "/sso/login") {
+      const back = `/sso?${url.searchParams.get("request") ?? ""}&login_as=${encodeURIComponent(url.searchParams.get("login_as") ?? "")}`;
+      response.writeHead(302, { Location: back });
+      response.end();
       return;
     }
     if (url.pathname === "/sso") {
