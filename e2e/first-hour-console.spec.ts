@@ -71,7 +71,8 @@ for (const { name, viewport } of [
 
     // Unsaved colours reach the default page without choosing another one first.
     await page.getByLabel("primary colour (hex)").fill("#7a1f5c");
-    await expect.poll(() => previewStyle(page, "--color-primary")).toBe("#7a1f5c");
+    // The preview reloads with each draft change: as long as the logo step below allows it.
+    await expect.poll(() => previewStyle(page, "--color-primary"), { timeout: 15_000 }).toBe("#7a1f5c");
 
     // Texts are chosen by words, not keys; the fields offered are the ones the page shows.
     const textPage = page.getByLabel("Page", { exact: true });
@@ -88,9 +89,9 @@ for (const { name, viewport } of [
     await expect(preview.getByText(":test.local", { exact: true })).toBeVisible();
     await expect(preview.getByText("Corp SSO").first()).toBeVisible();
     const checkbox = preview.getByRole("checkbox").first();
-    await expect.poll(() => checkbox.evaluate((element) => getComputedStyle(element).accentColor)).toBe("rgb(122, 31, 92)");
+    await expect.poll(() => checkbox.evaluate((element) => getComputedStyle(element).accentColor), { timeout: 15_000 }).toBe("rgb(122, 31, 92)");
     await page.getByLabel("primary colour (hex)").fill("#1f4e7a");
-    await expect.poll(() => checkbox.evaluate((element) => getComputedStyle(element).accentColor)).toBe("rgb(31, 78, 122)");
+    await expect.poll(() => checkbox.evaluate((element) => getComputedStyle(element).accentColor), { timeout: 15_000 }).toBe("rgb(31, 78, 122)");
 
     // The logo in use is shown, and can be removed again; the preview follows both ways.
     await expect(page.getByText("No logo.")).toBeVisible();
