@@ -5,6 +5,9 @@ import { existsSync, readFileSync } from "node:fs";
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+// Errors outside any test (a spec file that fails to load, a suite whose hooks throw): no test counts
+// them, yet they fail the run, so the closing line must say so.
+let errors = 0;
 
 for (const file of process.argv.slice(2)) {
   if (!existsSync(file)) continue;
@@ -14,12 +17,14 @@ for (const file of process.argv.slice(2)) {
     passed += report.numPassedTests;
     failed += report.numFailedTests;
     skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+    errors += (report.testResults ?? []).filter((suite) => suite.status === "failed" && (suite.assertionResults ?? []).every((test) => test.status !== "failed")).length;
   } else if (report.stats) {
     // Playwright
     passed += report.stats.expected + (report.stats.flaky ?? 0);
     failed += report.stats.unexpected;
     skipped += report.stats.skipped ?? 0;
+    errors += (report.errors ?? []).length;
   }
 }
 
-console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}${errors ? `, ${errors} errors outside tests (see above)` : ""}`);
