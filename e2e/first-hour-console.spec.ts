@@ -89,9 +89,9 @@ for (const { name, viewport } of [
     await expect(preview.getByText(":test.local", { exact: true })).toBeVisible();
     await expect(preview.getByText("Corp SSO").first()).toBeVisible();
     const checkbox = preview.getByRole("checkbox").first();
-    await expect.poll(() => checkbox.evaluate((element) => getComputedStyle(element).accentColor), { timeout: 15_000 }).toBe("rgb(122, 31, 92)");
+    await expect(checkbox).toHaveCSS("accent-color", "rgb(122, 31, 92)", { timeout: 15_000 });
     await page.getByLabel("primary colour (hex)").fill("#1f4e7a");
-    await expect.poll(() => checkbox.evaluate((element) => getComputedStyle(element).accentColor), { timeout: 15_000 }).toBe("rgb(31, 78, 122)");
+    await expect(checkbox).toHaveCSS("accent-color", "rgb(31, 78, 122)", { timeout: 15_000 });
 
     // The logo in use is shown, and can be removed again; the preview follows both ways.
     await expect(page.getByText("No logo.")).toBeVisible();
