@@ -3,6 +3,7 @@
 import { currentAdminSession } from "@/lib/admin/require-admin-session";
 import { isPreviewPage, previewElement } from "@/lib/admin/preview-samples";
 import { getConfig } from "@/lib/config/load-config";
+import { readFormBody } from "@/lib/http/body";
 import { htmlResponse } from "@/lib/pages/html-response";
 import { activeTheme } from "@/lib/theme/theme-store";
 import { themeSchema } from "@/lib/theme/theme-schema";
@@ -11,6 +12,12 @@ export const dynamic = "force-dynamic";
 
 type Context = { params: Promise<{ page: string }> };
 
+// The draft is the theme as JSON in one form field: its largest part, custom CSS, is at most 20,000
+// characters, which percent-encoding can make a few times longer. Nothing bigger is read.
+const MAX_DRAFT_FORM_BYTES = 256 * 1024;
+
+class DraftTooLarge extends Error {}
+
 async function preview(request: Request, context: Context) {
   const session = await currentAdminSession();
   if (session.status !== "admin") return new Response("Forbidden", { status: 403 });
@@ -18,7 +25,13 @@ async function preview(request: Request, context: Context) {
   if (!isPreviewPage(page)) return new Response("Unknown page", { status: 404 });
   let theme = (await activeTheme()).theme;
   if (request.method === "POST") {
-    const form = await request.formData();
+    let form: URLSearchParams;
+    try {
+      form = await readFormBody(request, MAX_DRAFT_FORM_BYTES, () => new DraftTooLarge());
+    } catch (error) {
+      if (error instanceof DraftTooLarge) return new Response("The draft theme is too large to preview", { status: 413 });
+      throw error;
+    }
     let raw: unknown = {};
     try {
       raw = JSON.parse(String(form.get("theme") ?? "{}"));
