@@ -5,10 +5,10 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import * as oidc from "openid-client";
+import { deviceScope, registerDeviceClient } from "../test-support/device-grant";
 import { startSsoFixture, type SsoFixture } from "../test-support/sso-fixture";
 import { createUserDirectly, disconnectAll } from "../test-support/users";
 
-const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 let fixture: SsoFixture;
 let base: string;
 let config: oidc.Configuration;
@@ -16,22 +16,7 @@ let config: oidc.Configuration;
 test.beforeAll(async () => {
   fixture = await startSsoFixture();
   base = fixture.server.baseUrl;
-  const registration = await fetch(`${base}/oauth2/registration`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({
-      client_name: "Living Room TV",
-      client_uri: "https://tv.example/",
-      application_type: "native",
-      redirect_uris: ["http://127.0.0.1:9/callback"],
-      grant_types: ["authorization_code", "refresh_token", DEVICE_GRANT],
-      response_types: ["code"],
-      token_endpoint_auth_method: "none",
-    }),
-  });
-  expect(registration.status).toBe(201);
-  const { client_id: clientId } = (await registration.json()) as { client_id: string };
-  config = await oidc.discovery(new URL(`${base}/`), clientId, { token_endpoint_auth_method: "none" }, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+  ({ config } = await registerDeviceClient(base));
 });
 
 test.afterAll(async () => {
@@ -50,7 +35,7 @@ async function expectFitsAndAccessible(page: Page) {
 }
 
 test("a person signs a TV in: code, which app and from where, IdP sign-in, Allow; the TV gets its device, which an admin revokes", async ({ page }) => {
-  const started = await oidc.initiateDeviceAuthorization(config, { scope: "urn:matrix:client:api:* urn:matrix:client:device:LIVINGROOM" });
+  const started = await oidc.initiateDeviceAuthorization(config, { scope: deviceScope("LIVINGROOM") });
 
   await page.goto(started.verification_uri);
   await expect(page.getByRole("heading", { name: "Connect a device" })).toBeVisible();

@@ -7,10 +7,10 @@
 import * as oidc from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CookieClient } from "../../test-support/cookie-client";
+import { DEVICE_GRANT, deviceScope, pollDeviceCode, registerDeviceClient } from "../../test-support/device-grant";
 import { startServer, type RunningServer } from "../../test-support/server";
 import { createUserDirectly, disconnectAll, useDatabase } from "../../test-support/users";
 
-const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 let server: RunningServer;
 let base: string;
 let clientId: string;
@@ -19,33 +19,16 @@ let config: oidc.Configuration;
 beforeAll(async () => {
   server = await startServer({ config: { oauth_server: { rc_client_registration: { per_second: 100, burst_count: 1000 } } } });
   base = server.baseUrl;
-  const registration = await fetch(`${base}/oauth2/registration`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({
-      client_name: "Living Room TV",
-      client_uri: "https://tv.example/",
-      application_type: "native",
-      redirect_uris: ["http://127.0.0.1:9/callback"],
-      grant_types: ["authorization_code", "refresh_token", DEVICE_GRANT],
-      response_types: ["code"],
-      token_endpoint_auth_method: "none",
-    }),
-  });
-  expect(registration.status).toBe(201);
-  clientId = ((await registration.json()) as { client_id: string }).client_id;
+  ({ clientId, config } = await registerDeviceClient(base));
   // After the first requests: a pause here (creating the user) lets the readiness probe's idle
   // keep-alive socket go stale, and the next fetch would reuse it as the server closes it.
   await createUserDirectly(server.databaseUrl, { localpart: "tv.owner", password: "tv-password" });
-  config = await oidc.discovery(new URL(`${base}/`), clientId, { token_endpoint_auth_method: "none" }, oidc.None(), { execute: [oidc.allowInsecureRequests] });
 });
 
 afterAll(async () => {
   await server?.stop();
   await disconnectAll();
 });
-
-const deviceScope = (deviceId: string) => `urn:matrix:client:api:* urn:matrix:client:device:${deviceId}`;
 
 /** A browser signed in through the sign-in page's password form. */
 async function signedInBrowser(): Promise<CookieClient> {
@@ -62,12 +45,7 @@ async function signedInBrowser(): Promise<CookieClient> {
   return browser;
 }
 
-const poll = (deviceCode: string) =>
-  fetch(`${base}/oauth2/token`, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ grant_type: DEVICE_GRANT, device_code: deviceCode, client_id: clientId }).toString(),
-  }).then(async (response) => ({ status: response.status, json: (await response.json()) as Record<string, unknown> }));
+const poll = (deviceCode: string) => pollDeviceCode(base, clientId, deviceCode);
 
 const field = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1];
 const actionOf = (html: string) => /<form[^>]*action="([^"]+)"/.exec(html)![1].replace(/&amp;/g, "&");
