@@ -1,5 +1,6 @@
 // Login tokens (m.login.token): short-lived and single-use, the hand-off from SSO to the client.
 import { db } from "../db/client";
+import { queryRows, sql } from "../db/direct-sql";
 import { MatrixError } from "../matrix/errors";
 import { generateToken, hashSecret } from "./secrets";
 
@@ -33,7 +34,7 @@ export interface ConsumedLoginToken {
   account: { deactivated: boolean; admin: boolean } | null;
 }
 
-interface ConsumedRow {
+interface ConsumedRow extends Record<string, unknown> {
   user_id: string;
   live: unknown;
   auth_provider_id: string | null;
@@ -45,20 +46,23 @@ interface ConsumedRow {
 /**
  * Marks the token used and reads it in one statement (UPDATE … RETURNING), so two concurrent
  * logins with one token cannot both succeed; a missing, reused or expired token all give the same
- * 403 (as Synapse). Raw SQL through the same Prisma client: this is the hottest statement of a
- * token login, and Prisma's model API spent more CPU preparing it than SQLite spent running it
- * (BENCHMARKS.md). Both databases accept a subquery in RETURNING; the comparison of expiry times is
- * done by the database on the stored values, as the state purge does (lib/maintenance/state-purge.ts).
+ * 403 (as Synapse). Sent straight to the driver adapter (lib/db/direct-sql.ts): this is the hottest
+ * statement of a token login. Both databases accept a subquery in RETURNING; the comparison of expiry
+ * times is done by the database on the stored values, as the state purge does
+ * (lib/maintenance/state-purge.ts).
  */
 export async function consumeLoginToken(token: string): Promise<ConsumedLoginToken> {
   const invalid = () => new MatrixError("M_FORBIDDEN", "Invalid login token");
   const now = new Date();
-  const rows = await db().$queryRaw<ConsumedRow[]>`
+  const rows = await queryRows<ConsumedRow>(
+    db(),
+    sql`
     UPDATE login_tokens SET used_at = ${now}
     WHERE token_hash = ${hashSecret(token)} AND used_at IS NULL
     RETURNING user_id, expires_at > ${now} AS live, auth_provider_id, auth_provider_session_id,
       (SELECT deactivated FROM users WHERE users.user_id = login_tokens.user_id) AS deactivated,
-      (SELECT admin FROM users WHERE users.user_id = login_tokens.user_id) AS admin`;
+      (SELECT admin FROM users WHERE users.user_id = login_tokens.user_id) AS admin`,
+  );
   const row = rows[0];
   // SQLite answers booleans as 0/1 for computed columns, PostgreSQL as booleans.
   if (!row || !truthy(row.live)) throw invalid();

@@ -12,6 +12,7 @@ import { issueRefreshableTokens, newAccessToken, type IssuedTokens } from "./acc
 import { newDeviceId, upsertDevice } from "./devices";
 import { consumeLoginToken } from "./login-tokens";
 import { loginWrites } from "./login-writes";
+import { runInTransaction } from "../db/direct-sql";
 import { forbidden, validateLogin } from "./validate-password";
 import { recentExtraAttributes } from "../sso/extra-attributes";
 import { identityProviders } from "../sso/registry";
@@ -175,7 +176,7 @@ async function completeLogin(
   await checkAccountMayLogIn(config, outcome.userId, outcome.account);
 
   // Device, token and last-login time are written together or not at all. Without a refresh token
-  // the three statements go as one batch transaction (fewer round trips than an interactive one);
+  // the three statements go as one transaction straight to the driver adapter (lib/db/direct-sql.ts);
   // a refresh token's ID must be known before the access token that points at it is written.
   const deviceId = options.deviceId ?? newDeviceId();
   const device = {
@@ -188,8 +189,7 @@ async function completeLogin(
   let tokens: IssuedTokens;
   if (!options.wantsRefresh) {
     const { row, issued } = newAccessToken(config, outcome.userId, deviceId);
-    const database = db();
-    await database.$transaction(loginWrites(database, outcome.userId, deviceId, device, row));
+    await runInTransaction(db(), loginWrites(outcome.userId, deviceId, device, row));
     tokens = issued;
   } else {
     tokens = await db().$transaction(async (tx) => {

@@ -4,6 +4,7 @@
 // Prisma clients are generated per database provider; both generated clients have the same models
 // (prisma/postgresql/schema.prisma is generated from prisma/schema.prisma), so the SQLite client's
 // type describes either.
+import type { SqlDriverAdapter } from "@prisma/driver-adapter-utils";
 import type { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client";
 import { MatrixError } from "../matrix/errors";
 import { createAdapterFactory, databaseProviderOf, DEFAULT_DATABASE_URL, type DatabaseProvider } from "./adapter";
@@ -59,7 +60,28 @@ export function databaseUrl(): string {
 
 export function createDatabase(url = databaseUrl()): Database {
   const PrismaClient = prismaClientClass(databaseProviderOf(url));
-  return withoutNulCharacters(new PrismaClient({ adapter: createAdapterFactory(url) }));
+  const factory = createAdapterFactory(url);
+  // The connected driver adapter is kept for lib/db/direct-sql.ts, which sends the hottest
+  // statements to it directly (the client connects on its first query, or on $connect()).
+  let connected: SqlDriverAdapter | undefined;
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => (connected = await connect());
+  const database = withoutNulCharacters(new PrismaClient({ adapter: factory }));
+  driverAdapters.set(database, async () => {
+    if (!connected) await database.$connect();
+    if (!connected) throw new Error("database: the Prisma client connected without its driver adapter");
+    return connected;
+  });
+  return database;
+}
+
+const driverAdapters = new WeakMap<Database, () => Promise<SqlDriverAdapter>>();
+
+/** The driver adapter a client made by createDatabase runs on, connected. */
+export function driverAdapterOf(database: Database): Promise<SqlDriverAdapter> {
+  const adapter = driverAdapters.get(database);
+  if (!adapter) throw new Error("database: this client was not made by createDatabase, so its driver adapter is unknown");
+  return adapter();
 }
 
 /** True if a query argument holds a string with a NUL character anywhere (walked without recursion). */

@@ -1,11 +1,13 @@
 // The data behind the username picker's live availability check: is the mapping session live, and
 // is the name taken — both answered by one statement. The check is the picker's hottest request (one
 // per pause in typing); as two Prisma model queries it spent more CPU in Prisma's client runtime
-// than in the database (BENCHMARKS.md, availability check). Raw SQL through the same Prisma client,
-// the same text on SQLite and PostgreSQL; expiry compared by the database on the stored values, as
-// the state purge does (lib/maintenance/state-purge.ts).
+// than in the database (BENCHMARKS.md, availability check). One statement sent straight to the
+// Prisma client's driver adapter (lib/db/direct-sql.ts), the same text on SQLite and PostgreSQL;
+// expiry compared by the database on the stored values, as the state purge does
+// (lib/maintenance/state-purge.ts).
 import { hashSecret } from "../auth/secrets";
 import { db } from "../db/client";
+import { queryRows, sql } from "../db/direct-sql";
 
 export interface AvailabilityLookup {
   /** The mapping session exists and has not expired. */
@@ -20,17 +22,18 @@ export interface AvailabilityLookup {
  * failed validation is never looked up).
  */
 export async function lookUpAvailability(sessionSecret: string, userId: string | null): Promise<AvailabilityLookup> {
-  const database = db();
   const now = new Date();
   const idHash = hashSecret(sessionSecret);
-  const rows =
+  const rows = await queryRows<{ session_valid: unknown; taken: unknown }>(
+    db(),
     userId === null
-      ? await database.$queryRaw<{ session_valid: unknown; taken: unknown }[]>`
+      ? sql`
           SELECT EXISTS (SELECT 1 FROM username_mapping_sessions WHERE id_hash = ${idHash} AND expires_at > ${now}) AS session_valid,
             0 AS taken`
-      : await database.$queryRaw<{ session_valid: unknown; taken: unknown }[]>`
+      : sql`
           SELECT EXISTS (SELECT 1 FROM username_mapping_sessions WHERE id_hash = ${idHash} AND expires_at > ${now}) AS session_valid,
-            EXISTS (SELECT 1 FROM users WHERE user_id_lower = ${userId.toLowerCase()}) AS taken`;
+            EXISTS (SELECT 1 FROM users WHERE user_id_lower = ${userId.toLowerCase()}) AS taken`,
+  );
   const row = rows[0];
   return { sessionValid: truthy(row?.session_valid), taken: truthy(row?.taken) };
 }
