@@ -3,9 +3,13 @@
 // reads 72 bytes, so the input is cut there explicitly. Synapse's $2b$ hashes verify unchanged, so a
 // Synapse users table can be brought over.
 //
-// `bcrypt` (native) runs in libuv's thread pool, so hashing never blocks the event loop.
+// `bcrypt` (native) runs in libuv's thread pool, so hashing never blocks the event loop; at most
+// one hash per core runs at once (lib/auth/hashing-slots.ts).
 import bcrypt from "bcrypt";
 import { metrics } from "../metrics/recorder";
+import { createSlots, hashingSlotCount } from "./hashing-slots";
+
+const inHashingSlot = createSlots(hashingSlotCount());
 
 export interface PasswordSettings {
   pepper: string;
@@ -18,12 +22,12 @@ function passwordBytes(password: string, pepper: string): Buffer {
 }
 
 export function hashPassword(password: string, settings: PasswordSettings): Promise<string> {
-  return counted(bcrypt.hash(passwordBytes(password, settings.pepper), settings.rounds));
+  return counted(inHashingSlot(() => bcrypt.hash(passwordBytes(password, settings.pepper), settings.rounds)));
 }
 
 /**
- * Counts the hash as queued until it settles (synapse_sso_password_hashing_queue_length): libuv's
- * pool runs four at a time, so a login storm shows as a growing queue before it shows as latency.
+ * Counts the hash as queued until it settles (synapse_sso_password_hashing_queue_length): hashes
+ * run one per core at a time, so a login storm shows as a growing queue before it shows as latency.
  */
 function counted<T>(hashing: Promise<T>): Promise<T> {
   const recorder = metrics();
@@ -38,7 +42,7 @@ const dummyHashes = new Map<number, Promise<string>>();
 function dummyHash(rounds: number): Promise<string> {
   let hash = dummyHashes.get(rounds);
   if (!hash) {
-    hash = bcrypt.hash("no such user", rounds);
+    hash = inHashingSlot(() => bcrypt.hash("no such user", rounds));
     dummyHashes.set(rounds, hash);
   }
   return hash;
@@ -52,11 +56,12 @@ export async function verifyPassword(
   const input = passwordBytes(password, settings.pepper);
   if (!hash) {
     // An empty or missing stored hash never matches (as in Synapse), but still costs a hash.
-    await counted(bcrypt.compare(input, await dummyHash(settings.rounds)));
+    const dummy = await dummyHash(settings.rounds);
+    await counted(inHashingSlot(() => bcrypt.compare(input, dummy)));
     return false;
   }
   try {
-    return await counted(bcrypt.compare(input, hash));
+    return await counted(inHashingSlot(() => bcrypt.compare(input, hash)));
   } catch {
     return false;
   }
