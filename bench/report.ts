@@ -56,13 +56,14 @@ function markdownSection(result: BenchResult): string {
   if (floor.length) {
     lines.push(
       "",
-      "Reference, same run and same load generator: the framework's own cost. No endpoint served through Next.js gets above this line on this machine.",
+      "Reference, same run and same load generator: the framework's own cost, a trivial Next.js route handler. The service answers its hot routes without Next's router (server.ts, lib/routing/direct-routes.ts), so its rows can exceed this line.",
       "",
       "| Server | Users | Scenario | Expected status | Clients | req/s | p50 ms | p99 ms | Errors | Peak RSS MB (process tree) | CPU cores: server / all / others |",
       "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|",
       ...floor.map(line),
     );
   }
+  lines.push(...againstSynapse(result));
   lines.push("");
   const disturbed = serviceRows(result).filter((row) => row.cpu.otherCores > DISTURBED_CORES).length;
   lines.push(
@@ -75,6 +76,42 @@ function markdownSection(result: BenchResult): string {
   if (result.failures.length) lines.push("Scenarios that failed to run:", "", ...result.failures.map((f) => `- ${f}`), "");
   if (result.notRun.length) lines.push("Not run in this profile:", "", ...result.notRun.map((n) => `- ${n}`), "");
   return lines.join("\n");
+}
+
+/**
+ * Issue 14's side-by-side run (Synapse 1.67 and this service on one 2-core machine, `wrk -t2 -c16`,
+ * SQLite): Synapse's requests/s, and the same as a multiple of the framework floor measured in that
+ * run (~1,700 req/s). Synapse cannot run beside the bench here, so each row of this run is compared
+ * by its own multiple of the floor measured in the same run.
+ */
+const SYNAPSE_LINES: { scenario: string; synapseRps: number; synapseFloorMultiple: number }[] = [
+  { scenario: "get_login", synapseRps: 2051, synapseFloorMultiple: 1.2 },
+  { scenario: "sso_redirect", synapseRps: 3830, synapseFloorMultiple: 2.2 },
+  { scenario: "pick_idp", synapseRps: 3702, synapseFloorMultiple: 2.2 },
+  { scenario: "sso_redirect_idp", synapseRps: 2241, synapseFloorMultiple: 1.3 },
+  { scenario: "username_check", synapseRps: 1180, synapseFloorMultiple: 0.7 },
+  { scenario: "token_login", synapseRps: 202, synapseFloorMultiple: 0.12 },
+];
+
+function againstSynapse(result: BenchResult): string[] {
+  const floor = rowsOf(result, ["framework_floor"], 16)[0];
+  if (!floor) return [];
+  const rows = SYNAPSE_LINES.flatMap((line) => {
+    const row = serviceRows(result).find((r) => r.backend === "sqlite" && r.scenario === line.scenario && r.connections === 16 && r.users === Math.min(...serviceRows(result).map((x) => x.users)));
+    if (!row) return [];
+    const multiple = row.requestsPerSecond / floor.requestsPerSecond;
+    const beaten = multiple / line.synapseFloorMultiple;
+    return [`| ${SCENARIOS[row.scenario].label} | ${row.requestsPerSecond} | ${row.p99Ms} | ${multiple.toFixed(2)}× | ${line.synapseFloorMultiple}× (${line.synapseRps} req/s) | ${beaten.toFixed(2)}× | ${beaten >= 1.5 ? "yes, ≥ 1.5×" : beaten > 1 ? "yes" : "**no**"} |`];
+  });
+  if (rows.length === 0) return [];
+  return [
+    "",
+    `Against Synapse 1.67 (issue 14), SQLite, 16 clients: each row as a multiple of the framework floor of this run (${floor.requestsPerSecond} req/s), next to Synapse's multiple of the floor in issue 14's side-by-side run (its req/s in brackets). "Ahead" divides the two.`,
+    "",
+    "| Endpoint | req/s | p99 ms | × floor | Synapse × floor | ahead of Synapse | above Synapse's line |",
+    "|---|---:|---:|---:|---:|---:|---|",
+    ...rows,
+  ];
 }
 
 const HEADER = `# Benchmarks
