@@ -21,6 +21,7 @@ export const FAST_TIER = [
   "test/oauth/oauth-api-*.test.ts",
   "test/oauth/matrix-js-sdk-37.test.ts",
   "test/oauth/oauth-device-claim.test.ts",
+  "test/account/unlink-race.test.ts",
 ];
 
 export default defineConfig({

@@ -3,8 +3,10 @@
 import { deactivateUser } from "../auth/account/deactivate-user";
 import { deleteAllDevicesAndTokens, deleteDevices } from "../auth/devices";
 import { notifyLoggedOut } from "../auth/logged-out";
+import type { HomeserverConfig } from "../config/schema";
 import { db } from "../db/client";
 import { findUserIdByExternalId, linkExternalId } from "../users/users";
+import { signInMethodsOf } from "./account-data";
 
 /** Synapse's MAX_DISPLAYNAME_LEN. */
 export const MAX_DISPLAY_NAME_LENGTH = 256;
@@ -34,9 +36,38 @@ export async function signOutEverywhereElse(userId: string, keepWebSessionId: st
   await db().webSession.deleteMany({ where: { userId, id: { not: keepWebSessionId } } });
 }
 
+/** Removes a link whatever is left (the admin console's unlink: an administrator's decision). */
 export async function unlinkIdentity(userId: string, idpId: string, externalId: string): Promise<boolean> {
   const { count } = await db().userExternalId.deleteMany({ where: { userId, authProvider: idpId, externalId } });
   return count === 1;
+}
+
+export type UnlinkOutcome = "unlinked" | "last_method" | "no_such_link";
+
+/**
+ * The person's own unlink: removes the link unless it is their last way to sign in. The check and
+ * the delete are one transaction that first writes the account's row (a no-op write): two unlinks at
+ * once (two tabs, a double submit) would otherwise each count the other's link as still there, and
+ * remove the last two together. The write is what makes the second wait until the first is
+ * committed, on both databases: PostgreSQL (READ COMMITTED) holds the row lock until commit and gives
+ * each later statement a fresh view; SQLite lets one writer at a time, and this transaction reads
+ * nothing before its write. Plain SQL, the same on both, as Prisma has no "lock this row".
+ */
+export async function unlinkIdentityUnlessLast(userId: string, idpId: string, externalId: string, config: HomeserverConfig): Promise<UnlinkOutcome> {
+  return db().$transaction(async (tx) => {
+    const locked = await tx.$executeRaw`UPDATE users SET admin = admin WHERE user_id = ${userId}`;
+    if (locked !== 1) return "no_such_link";
+    const account = await tx.user.findUnique({
+      where: { userId },
+      select: { passwordHash: true, externalIds: { select: { authProvider: true, externalId: true } } },
+    });
+    const links = account?.externalIds ?? [];
+    const isThisLink = (link: { authProvider: string; externalId: string }) => link.authProvider === idpId && link.externalId === externalId;
+    if (!account || !links.some(isThisLink)) return "no_such_link";
+    if (signInMethodsOf({ passwordHash: account.passwordHash, externalIds: links.filter((link) => !isThisLink(link)) }, config) === 0) return "last_method";
+    const { count } = await tx.userExternalId.deleteMany({ where: { userId, authProvider: idpId, externalId } });
+    return count === 1 ? "unlinked" : "no_such_link";
+  });
 }
 
 export type LinkOutcome = "linked" | "already_linked" | "taken";

@@ -83,11 +83,11 @@ export async function loadAccountOverview(userId: string, config: HomeserverConf
 }
 
 /**
- * How many ways to sign in would be left without the given link: the password (when usable) and
- * the links to IdPs that are still configured. Unlinking the last one would lock the person out.
+ * How many ways to sign in an account has: the password (when usable) and the links to IdPs that are
+ * still configured. The account page never removes the last one: that would lock the person out.
  */
-export function signInMethodsWithout(overview: AccountOverview, idpId: string, externalId: string, config: HomeserverConfig): number {
+export function signInMethodsOf(account: { passwordHash: string | null; externalIds: { authProvider: string }[] }, config: HomeserverConfig): number {
   const registry = identityProviderRegistry(config);
-  const links = overview.identities.filter((link) => registry.has(link.idpId) && !(link.idpId === idpId && link.externalId === externalId));
-  return links.length + (overview.canUsePassword ? 1 : 0);
+  const links = account.externalIds.filter((link) => registry.has(link.authProvider));
+  return links.length + (account.passwordHash !== null && passwordsUsable(config) ? 1 : 0);
 }

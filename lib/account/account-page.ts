@@ -26,9 +26,9 @@ import {
   setDisplayName,
   signOutDevice,
   signOutEverywhereElse,
-  unlinkIdentity,
+  unlinkIdentityUnlessLast,
 } from "./account-actions";
-import { loadAccountOverview, signInMethodsWithout } from "./account-data";
+import { loadAccountOverview } from "./account-data";
 import { accountViewOf } from "./account-views";
 import { clearLinkProofCookie, collectLinkIdentity, createLinkAttempt, LINK_PROOF_COOKIE } from "./link-attempts";
 import { AccountPageView, DeactivatedView } from "./views/account-view";
@@ -162,7 +162,7 @@ export async function submitAccountForm(request: Request): Promise<Response> {
       await signOutEverywhereElse(session.userId, session.id);
       return seeOther(withNotice(`${ACCOUNT_PATH}?action=org.matrix.devices_list`, "signed_out_others"));
     case "unlink":
-      return seeOther(withNotice(ACCOUNT_PATH, await unlink(session, form.idp, form.external_id, config)));
+      return seeOther(withNotice(ACCOUNT_PATH, await unlinkIdentityUnlessLast(session.userId, form.idp, form.external_id, config)));
     case "link":
       return startLink(session, form.idp, config);
     case "deactivate":
@@ -175,13 +175,6 @@ export async function submitAccountForm(request: Request): Promise<Response> {
       await forgetAllowedApp(session.userId, form.client_id);
       return seeOther(withNotice(ACCOUNT_PATH, "app_forgotten"));
   }
-}
-
-async function unlink(session: WebSession, idpId: string, externalId: string, config: HomeserverConfig): Promise<Notice> {
-  const overview = await loadAccountOverview(session.userId, config);
-  if (!overview || !overview.identities.some((link) => link.idpId === idpId && link.externalId === externalId)) return "no_such_link";
-  if (signInMethodsWithout(overview, idpId, externalId, config) === 0) return "last_method";
-  return (await unlinkIdentity(session.userId, idpId, externalId)) ? "unlinked" : "no_such_link";
 }
 
 async function startLink(session: WebSession, idpId: string, config: HomeserverConfig): Promise<Response> {
