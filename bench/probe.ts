@@ -6,15 +6,25 @@
 // bench/results/profiles/ when it stops). Prints requests/s, p50, p99 and errors; writes nothing
 // else. The measured run is preceded by a warm-up of the same length. For reported figures use
 // `npm run bench`.
+//
+// --sequence=get_login,account_details,sso_round_trip,password_login runs bench/scenarios.ts's
+// scenarios in turn against one server with the bench's stack (two OpenID Providers, bcrypt 12), as
+// `npm run bench` does, each at --clients: memory is cumulative (a route loaded stays loaded), so a
+// peak is only seen in such a sequence. One line per scenario (peak RSS sampled during its measured
+// run, server CPU per request), then the server's lifetime peak (VmHWM).
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { freePort, startServer } from "../test-support/server";
 import { startPostgres } from "../test-support/postgres";
 import { runHttpLoad, type LoadResult } from "./load";
-import { issueLoginTokens, migrate, newMappingSessions, seedUsers, SERVER_NAME } from "./seed";
+import { createPasswordUsers, issueLoginTokens, migrate, newMappingSessions, seedUsers, SERVER_NAME } from "./seed";
 import { benchConfig, RC_LOGIN_UNLIMITED, TRUSTED_CLIENT_URL } from "./stack";
 import { startOidcProvider } from "../test-support/oidc-provider";
-import { pidListeningOn, processTree } from "./rss";
+import { lifetimePeakMb, pidListeningOn, processTree } from "./rss";
+import { hashPassword } from "../lib/auth/passwords";
+import * as scenarios from "./scenarios";
+import type { Row, ScenarioContext } from "./scenarios";
+import { freshDatabase, startStack, stopEverything } from "./stack";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
@@ -33,7 +43,62 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+const SEQUENCE_STEPS: Record<string, (ctx: ScenarioContext, clients: number) => Promise<Row | Row[]>> = {
+  get_login: scenarios.getLogin,
+  username_check: scenarios.usernameCheck,
+  token_login: scenarios.tokenLogin,
+  pick_idp: scenarios.pickIdp,
+  sso_redirect: scenarios.ssoRedirect,
+  sso_redirect_idp: scenarios.ssoRedirectToIdp,
+  account_details: scenarios.accountDetails,
+  sso_round_trip: scenarios.ssoRoundTrips,
+  password_login: scenarios.passwordLogin,
+  password_storm: (ctx) => scenarios.passwordStorm(ctx),
+};
+
+async function runSequence(steps: string[]): Promise<void> {
+  const unknown = steps.filter((step) => !SEQUENCE_STEPS[step]);
+  if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(", ")} (known: ${Object.keys(SEQUENCE_STEPS).join(", ")})`);
+  const bcryptRounds = 12;
+  const password = "correct horse battery staple";
+  const { database, remove } = await freshDatabase(backend === "postgresql" ? "postgresql" : "sqlite");
+  try {
+    await migrate(database.url);
+    const passwordUsers = await createPasswordUsers(database.url, "pw", 16, await hashPassword(password, { pepper: "", rounds: bcryptRounds }));
+    const stack = await startStack(database.url, bcryptRounds);
+    try {
+      await seedUsers(database.url, 1, users);
+      const ctx: ScenarioContext = {
+        stack,
+        databaseUrl: database.url,
+        backend,
+        users,
+        // No wait for a quiet machine: on a shared machine it would only add time; compare rounds instead.
+        timing: { warmupSeconds: 2, durationSeconds: seconds, passwordSeconds: 2 * seconds, quietWaitSeconds: 0 },
+        passwordUsers,
+        password,
+      };
+      for (const step of steps) {
+        const result = await SEQUENCE_STEPS[step](ctx, clients);
+        for (const row of Array.isArray(result) ? result : [result]) {
+          // The server's CPU over the measured run, per response.
+          const serverCpuMsPerRequest = Math.round(((row.cpu.subjectCores * row.seconds * 1000) / Math.max(1, row.requests)) * 1000) / 1000;
+          console.log(JSON.stringify({ scenario: row.scenario, clients, requestsPerSecond: row.requestsPerSecond, errors: row.errors, serverCpuMsPerRequest, peakRssMb: row.rss.serverMb, otherCores: row.cpu.otherCores }));
+        }
+      }
+      console.log(JSON.stringify({ lifetimePeakMb: lifetimePeakMb(stack.serverPid) }));
+    } finally {
+      await stack.stop();
+    }
+  } finally {
+    await remove();
+    await stopEverything();
+  }
+}
+
 async function main(): Promise<void> {
+  const sequence = option("sequence", "");
+  if (sequence) return runSequence(sequence.split(","));
   const postgres = backend === "postgresql" ? await startPostgres() : undefined;
   const databaseUrl = postgres?.url;
   if (args.includes("--cpu-prof")) mkdirSync(profileDir, { recursive: true });

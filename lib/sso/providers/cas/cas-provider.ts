@@ -2,12 +2,13 @@
 // redirect to the CAS login page, and ticket validation at serviceValidate (CAS 2.0/3.0 XML, read
 // with a namespace-aware XML parser).
 import { perConfig } from "../../../config/per-config";
-import { DOMParser, type Element } from "@xmldom/xmldom";
+import type { Element } from "@xmldom/xmldom";
 import { z } from "zod";
 import type { HomeserverConfig } from "../../../config/schema";
 import { logger } from "../../../logging/logger";
 import { idpBrandSchema, idpIconSchema, invalidSsoConfig, type AttributeRequirement } from "../../config";
 import { SsoError } from "../../sso-error";
+import { xmldom } from "../xml-libraries";
 
 export const CAS_IDP_ID = "cas";
 export const CAS_TICKET_PATH = "_matrix/client/r0/login/cas/ticket";
@@ -88,7 +89,7 @@ const childElements = (element: Element): Element[] =>
 export function parseCasValidationResponse(body: string): CasResponse {
   let root: Element | null;
   try {
-    root = new DOMParser({
+    root = new (xmldom().DOMParser)({
       onError: (level, message) => {
         if (level !== "warning") throw new Error(message);
       },

@@ -1,7 +1,8 @@
 // Reading the IdP's SAML metadata (an EntityDescriptor, or an EntitiesDescriptor listing several):
 // its entity ID, the HTTP-Redirect single sign-on URL, and the certificates it signs with. Parsed
 // with a namespace-aware XML parser; nothing here verifies signatures (node-saml does that).
-import { DOMParser, type Element } from "@xmldom/xmldom";
+import type { Element } from "@xmldom/xmldom";
+import { xmldom } from "../xml-libraries";
 
 const MD = "urn:oasis:names:tc:SAML:2.0:metadata";
 const DS = "http://www.w3.org/2000/09/xmldsig#";
@@ -39,7 +40,7 @@ function parseEntity(entity: Element): IdpDescriptor | null {
 
 /** Every IdP described by one metadata document. Malformed XML or an unusable IdP entry throws. */
 export function parseIdpMetadata(xml: string): IdpDescriptor[] {
-  const doc = new DOMParser({
+  const doc = new (xmldom().DOMParser)({
     onError: (level, message) => {
       if (level !== "warning") throw new Error(`IdP metadata is not well-formed XML: ${message}`);
     },

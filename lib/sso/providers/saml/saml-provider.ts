@@ -3,8 +3,7 @@
 // signature, audience, time-window and InResponseTo checking is node-saml's; what is ours is where
 // outstanding requests live (the saml_requests table, with expiry, consumed exactly once).
 import { perConfig } from "../../../config/per-config";
-import { SAML, ValidateInResponseTo, type CacheProvider, type Profile, type SamlConfig as NodeSamlConfig } from "@node-saml/node-saml";
-import { DOMParser } from "@xmldom/xmldom";
+import type { CacheProvider, Profile, SamlConfig as NodeSamlConfig } from "@node-saml/node-saml";
 import { randomBytes } from "node:crypto";
 import type { HomeserverConfig } from "../../../config/schema";
 import { db } from "../../../db/client";
@@ -13,6 +12,7 @@ import type { SamlResponse } from "../../../modules/types";
 import { SsoError } from "../../sso-error";
 import { certToPem, chooseIdp, parseIdpMetadata, type IdpDescriptor } from "./idp-metadata";
 import { parseSamlConfig, SAML_IDP_ID, type SamlConfig } from "./saml-config";
+import { nodeSaml, xmldom } from "../xml-libraries";
 
 const SAML_ASSERTION = "urn:oasis:names:tc:SAML:2.0:assertion";
 const TRANSIENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient";
@@ -95,7 +95,7 @@ async function expireOldRequests(): Promise<void> {
 
 /** The attribute → values map pysaml2 calls the AVA, read from the verified assertion. */
 export function attributeValues(assertionXml: string): Record<string, string[]> {
-  const doc = new DOMParser({
+  const doc = new (xmldom().DOMParser)({
     onError: (level, message) => {
       if (level !== "warning") throw new Error(message);
     },
@@ -183,7 +183,7 @@ export class SamlIdentityProvider {
       wantAssertionsSigned: settings.wantAssertionsSigned,
       wantAuthnResponseSigned: settings.wantResponseSigned,
       acceptedClockSkewMs: settings.acceptedTimeDiffMs,
-      validateInResponseTo: settings.allowUnsolicited ? ValidateInResponseTo.ifPresent : ValidateInResponseTo.always,
+      validateInResponseTo: settings.allowUnsolicited ? nodeSaml().ValidateInResponseTo.ifPresent : nodeSaml().ValidateInResponseTo.always,
       requestIdExpirationPeriodMs: settings.sessionLifetimeMs,
       identifierFormat: TRANSIENT,
       disableRequestedAuthnContext: true,
@@ -194,7 +194,7 @@ export class SamlIdentityProvider {
 
   /** SP metadata for the IdP's administrator: entity ID, ACS (HTTP-POST), our certificates. */
   metadataXml(): string {
-    const saml = new SAML(this.samlOptions(null, new SamlRequestStore(this.settings.sessionLifetimeMs)));
+    const saml = new (nodeSaml().SAML)(this.samlOptions(null, new SamlRequestStore(this.settings.sessionLifetimeMs)));
     return saml.generateServiceProviderMetadata(this.settings.encryption[0]?.cert ?? null, this.settings.signing?.cert ?? null);
   }
 
@@ -204,7 +204,7 @@ export class SamlIdentityProvider {
     await expireOldRequests();
     const store = new SamlRequestStore(this.settings.sessionLifetimeMs, { clientRedirectUrl, uiAuthSessionId: uiAuthSessionId ?? null });
     // RelayState is the client redirect URL, or "unused" for UI auth, as in Synapse.
-    return new SAML(this.samlOptions(idp, store)).getAuthorizeUrlAsync(uiAuthSessionId ? "unused" : clientRedirectUrl, undefined, {});
+    return new (nodeSaml().SAML)(this.samlOptions(idp, store)).getAuthorizeUrlAsync(uiAuthSessionId ? "unused" : clientRedirectUrl, undefined, {});
   }
 
   /**
@@ -216,7 +216,7 @@ export class SamlIdentityProvider {
     const store = new SamlRequestStore(this.settings.sessionLifetimeMs);
     let profile: Profile | null;
     try {
-      ({ profile } = await new SAML(this.samlOptions(idp, store)).validatePostResponseAsync({ SAMLResponse: samlResponseBase64 }));
+      ({ profile } = await new (nodeSaml().SAML)(this.samlOptions(idp, store)).validatePostResponseAsync({ SAMLResponse: samlResponseBase64 }));
     } catch (error) {
       throw describeValidationError(error);
     }
