@@ -67,19 +67,22 @@ export function createDatabase(url = databaseUrl()): Database {
   const connect = factory.connect.bind(factory);
   factory.connect = async () => (connected = await connect());
   const database = withoutNulCharacters(new PrismaClient({ adapter: factory }));
-  driverAdapters.set(database, async () => {
+  const connectedAdapter = async () => {
     if (!connected) await database.$connect();
     if (!connected) throw new Error("database: the Prisma client connected without its driver adapter");
     return connected;
-  });
+  };
+  Object.defineProperty(database, DRIVER_ADAPTER, { value: connectedAdapter });
   return database;
 }
 
-const driverAdapters = new WeakMap<Database, () => Promise<SqlDriverAdapter>>();
+// Kept on the client itself under a registered symbol, not in a module-level map: the one client is
+// shared by several copies of lib/ (see databaseSlot below), and each copy must find it.
+const DRIVER_ADAPTER = Symbol.for("matrix-sso-login.driver-adapter");
 
 /** The driver adapter a client made by createDatabase runs on, connected. */
 export function driverAdapterOf(database: Database): Promise<SqlDriverAdapter> {
-  const adapter = driverAdapters.get(database);
+  const adapter = (database as unknown as Record<symbol, (() => Promise<SqlDriverAdapter>) | undefined>)[DRIVER_ADAPTER];
   if (!adapter) throw new Error("database: this client was not made by createDatabase, so its driver adapter is unknown");
   return adapter();
 }
