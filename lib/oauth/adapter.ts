@@ -71,7 +71,10 @@ export class PrismaOAuthAdapter {
     const columns = {
       model: this.model,
       payload: JSON.stringify(stored),
-      grantId: payload.grantId ?? null,
+      // A grant is filed under its own ID too, so that whatever ends a session by grant ID (logout,
+      // a deleted device, deactivation: lib/auth/devices.ts) deletes the grant with its tokens, instead
+      // of leaving which app was allowed what for the grant's ten-year lifetime.
+      grantId: this.model === "Grant" ? id : payload.grantId ?? null,
       uid: payload.uid ?? null,
       userCode: payload.userCode ?? null,
       userId,

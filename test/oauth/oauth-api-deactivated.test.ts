@@ -5,8 +5,10 @@
 // (the admin API, as the console), by the person (POST /account/deactivate, the same function as the
 // account page's button), and the flag alone in the database (another tool, or a deactivation that
 // crashed before its clean-up), where the provider's own account check has to refuse by itself.
+// A real deactivation also leaves no grant of the account behind (nor a session in the admin console).
 // The shared setup (server, users, metadata, helpers) is in oauth-api-fixture.ts.
 import { OAuth2 } from "matrix-js-sdk-current";
+import { listOAuthClients } from "../../lib/oauth/admin-clients";
 import { describe, expect, it } from "vitest";
 import { BACKENDS } from "../../test-support/backends";
 import { CookieClient } from "../../test-support/cookie-client";
@@ -32,10 +34,18 @@ describe.each(BACKENDS)("a deactivated account's OAuth 2.0 grants on %s", (backe
     return ((await response.json()) as { access_token: string }).access_token;
   }
 
-  const DEACTIVATIONS: [string, (user: { userId: string; localpart: string; password: string }) => Promise<void>][] = [
-    [
-      "an admin deactivates it (admin API)",
-      async ({ userId }) => {
+  interface Deactivation {
+    name: string;
+    deactivate(user: { userId: string; localpart: string; password: string }): Promise<void>;
+    /** Whether the way clears the account's OAuth grants from storage (the flag alone does not). */
+    clearsGrants: boolean;
+  }
+
+  const DEACTIVATIONS: Deactivation[] = [
+    {
+      name: "an admin deactivates it (admin API)",
+      clearsGrants: true,
+      async deactivate({ userId }) {
         const adminToken = await passwordLogin("root", "rootpw");
         const response = await fetch(`${api.server.baseUrl}/_synapse/admin/v2/users/${encodeURIComponent(userId)}`, {
           method: "PUT",
@@ -44,10 +54,11 @@ describe.each(BACKENDS)("a deactivated account's OAuth 2.0 grants on %s", (backe
         });
         expect(response.status).toBe(200);
       },
-    ],
-    [
-      "the person deactivates it (POST /account/deactivate)",
-      async ({ userId, localpart, password }) => {
+    },
+    {
+      name: "the person deactivates it (POST /account/deactivate)",
+      clearsGrants: true,
+      async deactivate({ userId, localpart, password }) {
         const token = await passwordLogin(localpart, password);
         const deactivate = (body: unknown) =>
           fetch(`${api.server.baseUrl}/_matrix/client/v3/account/deactivate`, { method: "POST", headers: { Authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
@@ -55,13 +66,14 @@ describe.each(BACKENDS)("a deactivated account's OAuth 2.0 grants on %s", (backe
         const done = await deactivate({ auth: { type: "m.login.password", identifier: { type: "m.id.user", user: userId }, password, session } });
         expect(done.status).toBe(200);
       },
-    ],
-    [
-      "only the flag is set in the database (nothing cleaned up)",
-      async ({ userId }) => {
+    },
+    {
+      name: "only the flag is set in the database (nothing cleaned up)",
+      clearsGrants: false,
+      async deactivate({ userId }) {
         await useDatabase(api.server.databaseUrl).user.update({ where: { userId }, data: { deactivated: true } });
       },
-    ],
+    },
   ];
 
   /** The TV's device code, entered and confirmed by the person; returns the consent page's form. */
@@ -101,7 +113,7 @@ describe.each(BACKENDS)("a deactivated account's OAuth 2.0 grants on %s", (backe
     return { status: response.status, location, html: response.status === 200 ? await response.text() : "" };
   }
 
-  it.each(DEACTIVATIONS)("%s: its code, refresh token, allowed device code and access token are all refused", async (_way, deactivate) => {
+  it.each(DEACTIVATIONS.map((way) => [way.name, way] as const))("%s: its code, refresh token, allowed device code and access token are all refused", async (_name, { deactivate, clearsGrants }) => {
     const localpart = `leaver${++counter}`;
     const password = `${localpart}-pw`;
     const userId = await createUserDirectly(api.server.databaseUrl, { localpart, password });
@@ -140,5 +152,14 @@ describe.each(BACKENDS)("a deactivated account's OAuth 2.0 grants on %s", (backe
     const late = await allow(phone, pending.allowUrl);
     expect(late.location?.pathname).toBe("/sign-in");
     expect(await pollDeviceCode(api.server.baseUrl, tv.clientId, pending.deviceCode)).toMatchObject({ status: 400, json: { error: "authorization_pending" } });
+    if (clearsGrants) {
+      // Nothing of what the account allowed is kept: no grant (which app, which scopes), code or token.
+      // (oidc-provider's own browser sessions, Session, expire within the hour and grant nothing here.)
+      const left = await useDatabase(api.server.databaseUrl).oAuthObject.findMany({ where: { userId, model: { not: "Session" } }, select: { model: true } });
+      expect(left).toEqual([]);
+      // …so the admin console's list of OAuth sessions shows none of the account's any more.
+      const sessions = (await listOAuthClients()).flatMap((client) => client.sessions);
+      expect(sessions.filter((listed) => listed.userId === userId)).toEqual([]);
+    }
   });
 });
