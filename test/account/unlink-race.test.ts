@@ -4,7 +4,7 @@
 // account is locked out. Run on both databases, through the route module Next.js serves for /account
 // (app/account/route.ts), in this process against a real database (no build needed).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { POST, GET } from "../../app/account/route";
+import { GET, POST } from "../../app/account/route";
 import { startWebSession } from "../../lib/web-session";
 import { BACKENDS, freshDatabaseUrl } from "../../test-support/backends";
 import { startInProcessServer } from "../../test-support/in-process-server";
