@@ -37,7 +37,7 @@ import { logger, setLogFormat } from "./lib/logging/logger";
 import { loadModules } from "./lib/modules/node-loader";
 import { isWorkerProcess, superviseWorkers } from "./lib/process/workers";
 import { renderDocument } from "./lib/pages/html-renderer";
-import { directHandler, matchDirectRoute, type DirectMatch } from "./lib/routing/direct-routes";
+import { directHandler, matchDirectRoute, type DirectHandler } from "./lib/routing/direct-routes";
 import { sendWebResponse, toWebRequest } from "./lib/routing/node-bridge";
 import { hasUnparseableRouterState } from "./lib/routing/router-state-guard";
 import { describeWhitelistEntry } from "./lib/sso/client-redirect";
@@ -159,10 +159,8 @@ async function serve(config: HomeserverConfig): Promise<void> {
   // per-request work (lib/routing/direct-routes.ts). Not under `npm run dev`, so that edits reload.
   // DIRECT_ROUTES=off sends everything through Next (the tests compare both paths).
   const directRoutes = !dev && process.env.DIRECT_ROUTES !== "off";
-  const serveDirectly = async (match: DirectMatch, request: IncomingMessage, response: ServerResponse, next: typeof handle) => {
+  const serveDirectly = async (handler: DirectHandler, request: IncomingMessage, response: ServerResponse) => {
     try {
-      const handler = directHandler(match, request.method ?? "GET");
-      if (!handler) return void next(request, response);
       await sendWebResponse(response, await handler(toWebRequest(request, `${host}:${port}`)));
     } catch (error) {
       logger.error(`unexpected error on ${request.method} ${(request.url ?? "").split("?")[0]}`, error);
@@ -181,7 +179,9 @@ async function serve(config: HomeserverConfig): Promise<void> {
     // The OAuth 2.0 provider (oidc-provider, a Koa app) answers its own paths, beside Next.js.
     if (isOAuthProviderPath(pathname)) return void handleOAuthRequest(request, response);
     const direct = directRoutes ? matchDirectRoute(pathname) : undefined;
-    if (direct) void serveDirectly(direct, request, response, handle);
+    // A method the route module does not serve here (e.g. HEAD) goes to Next.js, past the same check as any other request.
+    const directlyBy = direct && directHandler(direct, request.method ?? "GET");
+    if (directlyBy) void serveDirectly(directlyBy, request, response);
     else if (hasUnparseableRouterState(request.headers)) response.writeHead(400, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" }).end("Malformed Next-Router-State-Tree header\n");
     else void handle(request, response);
   });

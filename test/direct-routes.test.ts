@@ -11,7 +11,7 @@ import { matchDirectRoute } from "../lib/routing/direct-routes";
 import { startOidcProvider, type RunningOidcProvider } from "../test-support/oidc-provider";
 import { freePort, sqliteUrl, startServer } from "../test-support/server";
 import { CORP_ACCOUNTS } from "../test-support/sso-fixture";
-import { createUserDirectly, disconnectAll } from "../test-support/users";
+import { createMappingSessionDirectly, createUserDirectly, disconnectAll } from "../test-support/users";
 
 const CLIENT = "https://client.example/app?x=1";
 
@@ -22,6 +22,8 @@ interface Exchange {
   body?: string;
   /** Needs the access token of a password login made earlier in the run. */
   authenticated?: boolean;
+  /** Sends the cookie of a username-mapping session made for the run. */
+  mappingSession?: boolean;
 }
 
 const EXCHANGES: Exchange[] = [
@@ -68,6 +70,11 @@ const EXCHANGES: Exchange[] = [
   { method: "POST", path: "/_matrix/client/v3/account/deactivate", body: "{}", authenticated: true },
   { method: "POST", path: "/_matrix/client/v3/logout/all" },
   { method: "POST", path: "/_synapse/client/oidc/callback", body: "code=x&state=y", headers: { "Content-Type": "application/x-www-form-urlencoded" } },
+  // The username picker: its GET is served directly, its form post by Next.js behind proxy.ts.
+  { method: "GET", path: "/_synapse/client/pick_username/account_details", mappingSession: true },
+  { method: "GET", path: "/_synapse/client/pick_username/account_details" },
+  { method: "HEAD", path: "/_synapse/client/pick_username/account_details", mappingSession: true },
+  { method: "POST", path: "/_synapse/client/pick_username/account_details", body: "username=x", headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: "https://evil.example" }, mappingSession: true },
 ];
 
 /** Values that differ on every request, replaced by placeholders before comparing. */
@@ -84,11 +91,15 @@ function normalise(text: string): string {
 
 const VOLATILE_HEADERS = new Set(["date", "connection", "keep-alive", "transfer-encoding", "content-length"]);
 
-async function exchange(base: string, step: Exchange, accessToken: string | undefined) {
+async function exchange(base: string, step: Exchange, accessToken: string | undefined, mappingSecret?: string) {
   const response = await fetch(`${base}${step.path}`, {
     method: step.method,
     redirect: "manual",
-    headers: { ...(step.authenticated && accessToken ? { Authorization: `Bearer ${accessToken}` } : {}), ...step.headers },
+    headers: {
+      ...(step.authenticated && accessToken ? { Authorization: `Bearer ${accessToken}` } : {}),
+      ...(step.mappingSession && mappingSecret ? { Cookie: `username_mapping_session=${mappingSecret}` } : {}),
+      ...step.headers,
+    },
     body: step.body,
   });
   const body = await response.text();
@@ -124,9 +135,10 @@ describe("the routes server.ts serves directly", () => {
       const server = await startServer({ port, databaseUrl, config, env: mode === "next" ? { DIRECT_ROUTES: "off" } : {}, run: "production" });
       try {
         await createUserDirectly(databaseUrl, { localpart: "pat", password: "pat-password" });
+        const mappingSecret = await createMappingSessionDirectly(databaseUrl, "oidc-social");
         let accessToken: string | undefined;
         for (const step of EXCHANGES) {
-          const result = await exchange(server.baseUrl, step, accessToken);
+          const result = await exchange(server.baseUrl, step, accessToken, mappingSecret);
           if (step.body?.includes('"pat-password"')) accessToken = (JSON.parse(result.rawBody) as { access_token?: string }).access_token;
           results[mode].push(result);
         }
@@ -144,7 +156,7 @@ describe("the routes server.ts serves directly", () => {
     await disconnectAll();
   });
 
-  it.each(EXCHANGES.map((step, index) => [`${step.method} ${step.path}${step.authenticated ? " (signed in)" : ""}`, index] as const))(
+  it.each(EXCHANGES.map((step, index) => [`${step.method} ${step.path}${step.authenticated ? " (signed in)" : ""}${step.mappingSession ? " (mapping session)" : ""}`, index] as const))(
     "%s: the same status, headers and body by either path",
     (_name, index) => {
       const { rawBody: _direct, ...direct } = results.direct[index];

@@ -4,9 +4,10 @@
 // availability check, token login). Measured in BENCHMARKS.md.
 //
 // Only routes that proxy.ts never sees are listed (its matcher excludes /_matrix/client/,
-// /_matrix/saml2/ and /_synapse/ apart from the form endpoints), so a request gets the same answer
-// by either path: test/direct-routes.test.ts compares them. Anything not listed (pages, the admin
-// console, next-auth, the form endpoints behind proxy.ts's CSRF check) goes to Next.js.
+// /_matrix/saml2/ and /_synapse/ apart from the form endpoints), and the GET of one form endpoint,
+// which proxy.ts lets through unchanged, so a request gets the same answer by either path:
+// test/direct-routes.test.ts compares them. Anything not listed (pages, the admin console,
+// next-auth, the form posts behind proxy.ts's CSRF check) goes to Next.js.
 // Static imports (not import()): Node's ES module loader would read "%5F" in these paths as an
 // escaped "_" and look for app/_matrix.
 import * as routeMatrixClientVersions from "../../app/%5Fmatrix/client/versions/route";
@@ -32,6 +33,7 @@ import * as routeSynapseAdminV2Users from "../../app/%5Fsynapse/admin/v2/users/r
 import * as routeSynapseAdminV2UsersUserid from "../../app/%5Fsynapse/admin/v2/users/[userId]/route";
 import * as routeSynapseAdminV1AuthProvidersUsers from "../../app/%5Fsynapse/admin/v1/auth_providers/[provider]/users/[externalId]/route";
 import * as routeSynapseClientThemeAsset from "../../app/%5Fsynapse/client/theme/asset/[assetId]/route";
+import * as routeSynapseClientPickUsernameAccountDetails from "../../app/%5Fsynapse/client/pick_username/account_details/route";
 
 // Each route module types its own params ({ assetId: string }, …); the table hands every one the
 // segments it matched.
@@ -44,9 +46,11 @@ interface DirectRoute {
   /** Path segments; ":name" is a dynamic segment, as the app/ folder's "[name]". */
   segments: string[];
   module: RouteModule;
+  /** The methods answered here when not all are; the others go to Next.js. */
+  methods?: readonly string[];
 }
 
-const route = (path: string, module: RouteModule): DirectRoute => ({ segments: path.split("/").slice(1), module });
+const route = (path: string, module: RouteModule, methods?: readonly string[]): DirectRoute => ({ segments: path.split("/").slice(1), module, methods });
 
 const DIRECT_ROUTES: DirectRoute[] = [
   route("/_matrix/client/versions", routeMatrixClientVersions),
@@ -72,6 +76,12 @@ const DIRECT_ROUTES: DirectRoute[] = [
   route("/_synapse/admin/v2/users/:userId", routeSynapseAdminV2UsersUserid),
   route("/_synapse/admin/v1/auth_providers/:provider/users/:externalId", routeSynapseAdminV1AuthProvidersUsers),
   route("/_synapse/client/theme/asset/:assetId", routeSynapseClientThemeAsset),
+  // The username picker's form is a form endpoint: proxy.ts refuses a cross-site POST to it before
+  // the handler runs, so its POST stays with Next.js; a GET passes proxy.ts untouched (it checks only
+  // state-changing methods there and adds no headers), so answering it here changes nothing. Served
+  // by Next.js, this one page was what loaded Next's route runtime and its own bundle of lib/
+  // (~15 MB resident) in a server that otherwise answers everything here.
+  route("/_synapse/client/pick_username/account_details", routeSynapseClientPickUsernameAccountDetails, ["GET"]),
 ];
 
 /** Next.js gives dynamic segments to handlers percent-decoded; a malformed escape stays as it came. */
@@ -86,6 +96,7 @@ function decodeSegment(segment: string): string {
 export interface DirectMatch {
   module: RouteModule;
   params: Record<string, string>;
+  methods?: readonly string[];
 }
 
 /** The direct route serving `pathname`, if any, with its dynamic segments. */
@@ -108,16 +119,20 @@ export function matchDirectRoute(pathname: string): DirectMatch | undefined {
         break;
       }
     }
-    if (matched) return { module: candidate.module, params };
+    if (matched) return { module: candidate.module, params, methods: candidate.methods };
   }
   return undefined;
 }
 
+export type DirectHandler = (request: Request) => Promise<Response>;
+
 /**
  * The handler of the route for `method`, bound to the matched segments, or undefined when the route
- * module does not serve that method (Next.js then answers, as it would have: e.g. HEAD).
+ * module does not serve that method, or does not serve it here (Next.js then answers, as it would
+ * have: e.g. HEAD, or the form post of account_details).
  */
-export function directHandler(match: DirectMatch, method: string): ((request: Request) => Promise<Response>) | undefined {
+export function directHandler(match: DirectMatch, method: string): DirectHandler | undefined {
+  if (match.methods && !match.methods.includes(method)) return undefined;
   const handler = match.module[method as keyof RouteModule];
   if (!handler) return undefined;
   return async (request) => handler(request, { params: Promise.resolve(match.params) });
