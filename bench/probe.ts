@@ -9,7 +9,7 @@
 //
 // --sequence=get_login,account_details,sso_round_trip,password_login runs bench/scenarios.ts's
 // scenarios in turn against one server with the bench's stack (two OpenID Providers, bcrypt 12), as
-// `npm run bench` does, each at --clients: memory is cumulative (a route loaded stays loaded), so a
+// `npm run bench` does, each at --clients or at the count after an @ (password_login@16): memory is cumulative (a route loaded stays loaded), so a
 // peak is only seen in such a sequence. One line per scenario (peak RSS sampled during its measured
 // run, server CPU per request), then the server's lifetime peak (VmHWM).
 import { mkdirSync, readFileSync } from "node:fs";
@@ -57,7 +57,7 @@ const SEQUENCE_STEPS: Record<string, (ctx: ScenarioContext, clients: number) => 
 };
 
 async function runSequence(steps: string[]): Promise<void> {
-  const unknown = steps.filter((step) => !SEQUENCE_STEPS[step]);
+  const unknown = steps.filter((step) => !SEQUENCE_STEPS[step.split("@")[0]]);
   if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(", ")} (known: ${Object.keys(SEQUENCE_STEPS).join(", ")})`);
   const bcryptRounds = 12;
   const password = "correct horse battery staple";
@@ -79,11 +79,13 @@ async function runSequence(steps: string[]): Promise<void> {
         password,
       };
       for (const step of steps) {
-        const result = await SEQUENCE_STEPS[step](ctx, clients);
+        const [name, at] = step.split("@");
+        const stepClients = at ? Number(at) : clients;
+        const result = await SEQUENCE_STEPS[name](ctx, stepClients);
         for (const row of Array.isArray(result) ? result : [result]) {
           // The server's CPU over the measured run, per response.
           const serverCpuMsPerRequest = Math.round(((row.cpu.subjectCores * row.seconds * 1000) / Math.max(1, row.requests)) * 1000) / 1000;
-          console.log(JSON.stringify({ scenario: row.scenario, clients, requestsPerSecond: row.requestsPerSecond, errors: row.errors, serverCpuMsPerRequest, peakRssMb: row.rss.serverMb, otherCores: row.cpu.otherCores }));
+          console.log(JSON.stringify({ scenario: row.scenario, clients: stepClients, requestsPerSecond: row.requestsPerSecond, errors: row.errors, serverCpuMsPerRequest, peakRssMb: row.rss.serverMb, otherCores: row.cpu.otherCores }));
         }
       }
       console.log(JSON.stringify({ lifetimePeakMb: lifetimePeakMb(stack.serverPid) }));
