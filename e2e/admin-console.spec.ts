@@ -3,6 +3,7 @@
 import { expect, test } from "@playwright/test";
 import { startSsoFixture, type SsoFixture } from "../test-support/sso-fixture";
 import { createUserDirectly, disconnectAll, useDatabase } from "../test-support/users";
+import { previewCustomProperty } from "../test-support/admin-console-browser";
 
 let fixture: SsoFixture;
 let base: string;
@@ -70,7 +71,7 @@ test("an admin themes the pages: preview first, then the real pages after saving
   await expect(preview.getByRole("heading", { name: "Welcome to Acme" })).toBeVisible();
   await expect(preview.getByText("Acme Chat")).toBeVisible();
   await expect
-    .poll(() => page.frame({ name: "theme-preview" })!.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--color-primary").trim()))
+    .poll(() => previewCustomProperty(page, "--color-primary"))
     .toBe("#7a1f5c");
   await page.getByLabel("Preview", { exact: true }).selectOption({ label: "Username picker: name taken" });
   await expect(preview.getByText("alice is taken, please choose another.")).toBeVisible();

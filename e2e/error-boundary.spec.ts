@@ -10,6 +10,7 @@ import { expectAccessible, expectNoHorizontalOverflow } from "../test-support/pa
 import { startPostgres, type PostgresCluster } from "../test-support/postgres";
 import { startServer, type RunningServer } from "../test-support/server";
 import { createUserDirectly, disconnectAll, useDatabase } from "../test-support/users";
+import { signInToConsoleInBrowser } from "../test-support/admin-console-browser";
 
 let cluster: PostgresCluster;
 let server: RunningServer;
@@ -37,21 +38,13 @@ test.afterAll(async () => {
 const primaryOf = (page: Page) =>
   page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--color-primary").trim());
 
-async function signInToConsole(page: Page) {
-  await page.goto(`${base}/admin/sign-in`);
-  await page.getByLabel("Username").fill("boss");
-  await page.getByLabel("Password").fill("boss-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
-}
-
 for (const { name, viewport } of [
   { name: "desktop", viewport: { width: 1280, height: 800 } },
   { name: "phone", viewport: { width: 390, height: 844 } },
 ] as const) {
   test(`at ${name} width, a page that fails on the server shows a themed page in plain words with a way on, and the cause only in the log`, async ({ page }) => {
     await page.setViewportSize(viewport);
-    await signInToConsole(page);
+    await signInToConsoleInBrowser(page, base, "boss", "boss-password");
     // The admin's theme is live (the server reads it through a cache of a few seconds).
     await expect
       .poll(async () => {

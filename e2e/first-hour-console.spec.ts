@@ -7,6 +7,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { expectAccessible, expectNoHorizontalOverflow } from "../test-support/page-checks";
 import { startSsoFixture, type SsoFixture } from "../test-support/sso-fixture";
 import { createUserDirectly, disconnectAll, useDatabase } from "../test-support/users";
+import { previewCustomProperty, signInToConsoleInBrowser } from "../test-support/admin-console-browser";
 
 let fixture: SsoFixture;
 let base: string;
@@ -27,22 +28,11 @@ test.afterAll(async () => {
   await disconnectAll();
 });
 
-async function signInToConsole(page: Page) {
-  await page.goto(`${base}/admin/sign-in`);
-  await page.getByLabel("Username").fill("boss");
-  await page.getByLabel("Password").fill("boss-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
-}
-
 async function signInAtIdp(page: Page, username: string, password: string) {
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
 }
-
-const previewStyle = (page: Page, property: string) =>
-  page.frame({ name: "theme-preview" })!.evaluate((name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim(), property);
 
 for (const { name, viewport } of [
   { name: "desktop", viewport: { width: 1280, height: 800 } },
@@ -50,7 +40,7 @@ for (const { name, viewport } of [
 ] as const) {
   test(`at ${name} width the theme editor fits, names texts in words, and previews the draft on every page with this server's name and IdPs`, async ({ page }) => {
     await page.setViewportSize(viewport);
-    await signInToConsole(page);
+    await signInToConsoleInBrowser(page, base, "boss", "boss-password");
     await expectNoHorizontalOverflow(page);
     // A user's page, with a destructive action's question open.
     await page.goto(`${base}/admin/users/${encodeURIComponent("@worker:test.local")}`);
@@ -72,7 +62,7 @@ for (const { name, viewport } of [
     // Unsaved colours reach the default page without choosing another one first.
     await page.getByLabel("primary colour (hex)").fill("#7a1f5c");
     // The preview reloads with each draft change: as long as the logo step below allows it.
-    await expect.poll(() => previewStyle(page, "--color-primary"), { timeout: 15_000 }).toBe("#7a1f5c");
+    await expect.poll(() => previewCustomProperty(page, "--color-primary"), { timeout: 15_000 }).toBe("#7a1f5c");
 
     // Texts are chosen by words, not keys; the fields offered are the ones the page shows.
     const textPage = page.getByLabel("Page", { exact: true });
@@ -110,7 +100,7 @@ for (const { name, viewport } of [
 }
 
 test("destructive actions are danger-coloured and need a second press; the theme resets to the built-in one", async ({ page }) => {
-  await signInToConsole(page);
+  await signInToConsoleInBrowser(page, base, "boss", "boss-password");
   await page.goto(`${base}/admin/users/${encodeURIComponent("@worker:test.local")}`);
   const deactivate = page.locator("summary", { hasText: "Deactivate…" });
   expect(await deactivate.evaluate((element) => getComputedStyle(element).color)).toBe(DANGER);
@@ -140,7 +130,7 @@ test("destructive actions are danger-coloured and need a second press; the theme
 });
 
 test("Sign out is a plain form: it works with JavaScript off", async ({ page, browser }) => {
-  await signInToConsole(page);
+  await signInToConsoleInBrowser(page, base, "boss", "boss-password");
   const noScript = await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() });
   try {
     const plain = await noScript.newPage();
@@ -229,11 +219,7 @@ test("error pages keep the theme, have a title that says what happened, and leav
 
   // Signed in, but not an administrator: a themed 403 with a way to sign in as someone else.
   await createUserDirectly(fixture.server.databaseUrl, { localpart: "demoted", password: "demoted-password", admin: true });
-  await page.goto(`${base}/admin/sign-in`);
-  await page.getByLabel("Username").fill("demoted");
-  await page.getByLabel("Password").fill("demoted-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
+  await signInToConsoleInBrowser(page, base, "demoted", "demoted-password");
   await useDatabase(fixture.server.databaseUrl).user.update({ where: { userId: "@demoted:test.local" }, data: { admin: false } });
   const refused = await page.goto(`${base}/admin/theme`);
   expect(refused?.status()).toBe(403);
