@@ -70,6 +70,9 @@ const EXCHANGES: Exchange[] = [
   { method: "POST", path: "/_matrix/client/v3/account/deactivate", body: "{}", authenticated: true },
   { method: "POST", path: "/_matrix/client/v3/logout/all" },
   { method: "POST", path: "/_synapse/client/oidc/callback", body: "code=x&state=y", headers: { "Content-Type": "application/x-www-form-urlencoded" } },
+  { method: "POST", path: "/_synapse/client/oidc/backchannel_logout", body: "logout_token=x", headers: { "Content-Type": "application/x-www-form-urlencoded" } },
+  { method: "POST", path: "/_synapse/client/oidc/backchannel_logout", body: "", headers: { "Content-Type": "application/x-www-form-urlencoded" } },
+  { method: "GET", path: "/_synapse/client/oidc/backchannel_logout" },
   // The username picker: its GET is served directly, its form post by Next.js behind proxy.ts.
   { method: "GET", path: "/_synapse/client/pick_username/account_details", mappingSession: true },
   { method: "GET", path: "/_synapse/client/pick_username/account_details" },

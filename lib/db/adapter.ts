@@ -3,9 +3,10 @@
 // runner go through here, so they always talk to the same database the same way.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaPg } from "@prisma/adapter-pg";
+import type { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import type { PrismaPg } from "@prisma/adapter-pg";
 import { logger } from "../logging/logger";
+import { betterSqlite3Adapter, pgAdapter } from "./driver-packages";
 import { cachePreparedStatements } from "./sqlite-statement-cache";
 
 export type DatabaseProvider = "sqlite" | "postgresql";
@@ -32,7 +33,7 @@ export function createAdapterFactory(databaseUrl: string): PrismaBetterSqlite3 |
     mkdirSync(path.dirname(file), { recursive: true });
     // A busy timeout lets several connections (server, CLI, tests) share one file without
     // failing on a momentary write lock.
-    const factory = new PrismaBetterSqlite3({ url: file, timeout: 5000 });
+    const factory = new (betterSqlite3Adapter().PrismaBetterSqlite3)({ url: file, timeout: 5000 });
     // Write-ahead logging: readers never wait for a writer, and a commit appends to the log instead
     // of rewriting pages under a full fsync (synchronous=NORMAL is still durable across crashes
     // of the process; only an OS crash can lose the last commits).
@@ -47,7 +48,7 @@ export function createAdapterFactory(databaseUrl: string): PrismaBetterSqlite3 |
     };
     return factory;
   }
-  return new PrismaPg(
+  return new (pgAdapter().PrismaPg)(
     {
       connectionString: databaseUrl,
       max: 10,

@@ -3,11 +3,9 @@
 // whole migration scripts, a session-level advisory lock, system catalog types, a shadow database —
 // and tracked so that every connection the engine opens is closed when it is done.
 import { randomUUID } from "node:crypto";
-import pg from "pg";
-import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { createAdapterFactory, databaseProviderOf } from "./adapter";
+import { betterSqlite3Adapter, pgAdapter, pgDriver } from "./driver-packages";
 
 /**
  * Wraps a driver adapter factory so that every connection the engine opens through it is
@@ -46,7 +44,7 @@ export function trackingFactory(inner: SqlMigrationAwareDriverAdapterFactory) {
  */
 export function sqliteEngineFactory(databaseUrl: string | ":memory:"): SqlMigrationAwareDriverAdapterFactory {
   const inner =
-    databaseUrl === ":memory:" ? new PrismaBetterSqlite3({ url: ":memory:" }) : createAdapterFactory(databaseUrl);
+    databaseUrl === ":memory:" ? new (betterSqlite3Adapter().PrismaBetterSqlite3)({ url: ":memory:" }) : createAdapterFactory(databaseUrl);
   return {
     provider: inner.provider,
     adapterName: inner.adapterName,
@@ -100,11 +98,11 @@ export class PostgresEngineFactory implements SqlMigrationAwareDriverAdapterFact
   readonly adapterName: string;
 
   constructor(private readonly url: string) {
-    this.adapterName = new PrismaPg({ connectionString: url }).adapterName;
+    this.adapterName = new (pgAdapter().PrismaPg)({ connectionString: url }).adapterName;
   }
 
   private async open(url: string): Promise<SqlDriverAdapter> {
-    const adapter = await new PrismaPg({ connectionString: url, max: 1, idleTimeoutMillis: 0 }).connect();
+    const adapter = await new (pgAdapter().PrismaPg)({ connectionString: url, max: 1, idleTimeoutMillis: 0 }).connect();
     runScriptsAsOneQuery(adapter);
     readCatalogTypesAsText(adapter);
     return adapter;
@@ -137,7 +135,7 @@ export class PostgresEngineFactory implements SqlMigrationAwareDriverAdapterFact
 
   /** Runs one statement on a connection of its own (CREATE/DROP DATABASE). */
   private async admin(sql: string): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url });
+    const client = new (pgDriver().Client)({ connectionString: this.url });
     await client.connect();
     try {
       await client.query(sql);

@@ -3,8 +3,8 @@
 // its workers').
 import type { HomeserverConfig } from "../config/schema";
 import { identityProviders } from "../sso/registry";
-import { metricsListenersOf, startMetricsListeners } from "./listener";
-import { installMetrics, installPrimaryMetrics, type HttpMetrics } from "./prometheus";
+import { metricsListenersOf } from "./listener-config";
+import type { HttpMetrics } from "./prometheus";
 
 /**
  * `role`: "process" serves requests and metrics, "worker" serves requests (its primary serves the
@@ -14,6 +14,9 @@ import { installMetrics, installPrimaryMetrics, type HttpMetrics } from "./prome
 export async function startMetrics(config: HomeserverConfig, role: "process" | "worker" | "primary"): Promise<HttpMetrics | undefined> {
   const listeners = role === "worker" ? [] : metricsListenersOf(config);
   if (!config.enable_metrics) return undefined;
+  // Loaded only now: without metrics, prom-client never is (lib/metrics/listener-config.ts).
+  const { installMetrics, installPrimaryMetrics } = await import("./prometheus");
+  const { startMetricsListeners } = await import("./listener");
   if (role === "primary") installPrimaryMetrics();
   const idpIds = identityProviders(config).map((idp) => idp.id);
   // The state purge runs in the process that owns the port: alone, or the primary of the workers.
