@@ -3,8 +3,8 @@
 // reads 72 bytes, so the input is cut there explicitly. Synapse's $2b$ hashes verify unchanged, so a
 // Synapse users table can be brought over.
 //
-// `bcrypt` (native) runs in libuv's thread pool, so hashing never blocks the event loop; at most
-// one hash per core runs at once (lib/auth/hashing-slots.ts).
+// `bcrypt` (native) runs in libuv's thread pool, so hashing never blocks the event loop; hashes
+// queue for a bounded number of slots (lib/auth/hashing-slots.ts).
 import bcrypt from "bcrypt";
 import { metrics } from "../metrics/recorder";
 import { createSlots, hashingSlotCount } from "./hashing-slots";
@@ -27,7 +27,7 @@ export function hashPassword(password: string, settings: PasswordSettings): Prom
 
 /**
  * Counts the hash as queued until it settles (synapse_sso_password_hashing_queue_length): hashes
- * run one per core at a time, so a login storm shows as a growing queue before it shows as latency.
+ * run a few at a time, so a login storm shows as a growing queue before it shows as latency.
  */
 function counted<T>(hashing: Promise<T>): Promise<T> {
   const recorder = metrics();
