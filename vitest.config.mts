@@ -22,6 +22,7 @@ export const FAST_TIER = [
   "test/oauth/matrix-js-sdk-37.test.ts",
   "test/oauth/oauth-device-claim.test.ts",
   "test/account/unlink-race.test.ts",
+  "test/bench-micro.test.ts",
 ];
 
 export default defineConfig({
