@@ -17,8 +17,11 @@
 //   against 4 MB dirty, in the directory where the bench keeps its SQLite files. N of each.
 //
 // Variants alternate in rounds (A B A B), so a machine that gets busier mid-run slows both alike.
-// Each row gives the median, p99 and max of wall time per operation, and where it means something
-// the process CPU per operation of each round. Every subcommand stops measuring after about 20 s
+// Each row gives the mean, median, p99 and max of wall time per operation, and where it means
+// something the process CPU (all threads: GC helpers, the libuv pool) per operation of each round.
+// To measure under the V8 limits the server runs with (package.json "start"), run it as
+// `node --max-old-space-size=96 --max-semi-space-size=4 --v8-pool-size=1 --import tsx bench/micro.ts …`;
+// the printed command line names the flags it ran with. Every subcommand stops measuring after about 20 s
 // whatever N is, and says so. --json prints the result as one JSON object instead of a table
 // (test/bench-micro.test.ts runs every subcommand that way, with a tiny N).
 import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
@@ -56,7 +59,8 @@ const USERS = 10_000;
 export interface MicroRow {
   variant: string;
   samples: number;
-  /** Wall time per operation. */
+  /** Wall time per operation: the mean includes what the median leaves out (GC pauses, fsyncs). */
+  meanUs: number;
   medianUs: number;
   p99Us: number;
   maxUs: number;
@@ -94,6 +98,7 @@ function rowOf(variant: string, samplesUs: number[], cpuUsPerOpByRound?: number[
   return {
     variant,
     samples: sorted.length,
+    meanUs: fine(sorted.reduce((sum, value) => sum + value, 0) / sorted.length),
     medianUs: fine(nearestRank(sorted, 50)),
     p99Us: fine(nearestRank(sorted, 99)),
     maxUs: fine(sorted[sorted.length - 1] ?? Number.NaN),
@@ -511,7 +516,10 @@ export async function runMicro(subcommand: Subcommand, args: { iterations?: numb
   const iterations = args.iterations ?? DEFAULT_ITERATIONS[subcommand];
   const pages = args.pages ?? 1000;
   const load = { average1m: Math.round(os.loadavg()[0] * 100) / 100, cores: os.availableParallelism() };
-  const command = `npx tsx bench/micro.ts ${subcommand} --iterations=${iterations}${subcommand === "checkpoint" ? ` --pages=${pages}` : ""}`;
+  // V8 flags given to node (npm start's heap limits, say) belong to the command that reproduces it.
+  const v8Flags = process.execArgv.filter((flag) => /^--(max-old-space-size|max-semi-space-size|v8-pool-size|single-threaded)/.test(flag));
+  const launcher = v8Flags.length > 0 ? `node ${v8Flags.join(" ")} --import tsx` : "npx tsx";
+  const command = `${launcher} bench/micro.ts ${subcommand} --iterations=${iterations}${subcommand === "checkpoint" ? ` --pages=${pages}` : ""}`;
   const run = {
     "direct-sql": () => directSql(iterations),
     seal: () => sealing(iterations),
@@ -526,9 +534,11 @@ function table(result: MicroResult): string {
     `$ ${result.command}`,
     `load average ${result.load.average1m} on ${result.load.cores} cores${result.cutShort ? "; the time budget ended a measurement before its count" : ""}`,
     "",
-    "| variant | samples | median µs | p99 µs | max µs | CPU µs per op, by round |",
-    "|---|---|---|---|---|---|",
-    ...result.rows.map((row) => `| ${row.variant} | ${row.samples} | ${row.medianUs} | ${row.p99Us} | ${row.maxUs} | ${row.cpuUsPerOpByRound?.join(", ") ?? ""} |`),
+    "| variant | samples | mean µs | median µs | p99 µs | max µs | CPU µs per op, by round |",
+    "|---|---|---|---|---|---|---|",
+    ...result.rows.map(
+      (row) => `| ${row.variant} | ${row.samples} | ${row.meanUs} | ${row.medianUs} | ${row.p99Us} | ${row.maxUs} | ${row.cpuUsPerOpByRound?.join(", ") ?? ""} |`,
+    ),
     "",
     ...result.notes.map((note) => `- ${note}`),
   ];

@@ -23,9 +23,10 @@ function micro(args: string[]): MicroResult {
 function expectWellFormed(row: MicroRow, withCpu: boolean) {
   expect(row.variant).not.toBe("");
   expect(row.samples).toBeGreaterThan(0);
-  for (const value of [row.medianUs, row.p99Us, row.maxUs]) expect(Number.isFinite(value) && value > 0).toBe(true);
+  for (const value of [row.meanUs, row.medianUs, row.p99Us, row.maxUs]) expect(Number.isFinite(value) && value > 0).toBe(true);
   expect(row.medianUs).toBeLessThanOrEqual(row.p99Us);
   expect(row.p99Us).toBeLessThanOrEqual(row.maxUs);
+  expect(row.meanUs).toBeLessThanOrEqual(row.maxUs);
   if (withCpu) {
     expect(row.cpuUsPerOpByRound).toHaveLength(2);
     for (const value of row.cpuUsPerOpByRound!) expect(Number.isFinite(value) && value > 0).toBe(true);
