@@ -51,6 +51,10 @@ export const SUBCOMMANDS = ["direct-sql", "seal", "statement-cache", "checkpoint
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 const DEFAULT_ITERATIONS: Record<Subcommand, number> = { "direct-sql": 2000, seal: 5000, "statement-cache": 100_000, checkpoint: 40 };
+/** More would not fit the time budget, and direct-sql issues a login token per login beforehand. */
+const MAX_ITERATIONS: Record<Subcommand, number> = { "direct-sql": 20_000, seal: 1_000_000, "statement-cache": 10_000_000, checkpoint: 1000 };
+/** Login tokens issued beforehand per phase of checkpoint: more logins than fit its time budget. */
+const CHECKPOINT_TOKENS_PER_PHASE = 30_000;
 /** Wall time of measuring per subcommand (setup excluded: a few seconds at most). */
 const BUDGET_MS = 20_000;
 const ROUNDS = 2;
@@ -384,8 +388,10 @@ async function checkpoint(iterations: number, pages: number): Promise<Omit<Micro
     await migrate(target.url);
     await seedUsers(target.url, 1, USERS);
     const calibration = 50;
-    // Enough for both phases below at ≥ 4 pages per login (a token login writes more).
-    const tokens = await issueLoginTokens(target.url, USERS, calibration + 2 * iterations * Math.ceil(pages / 4));
+    // Enough for both phases below at ≥ 4 pages per login (a token login writes more), or for
+    // more logins than fit their time.
+    const perPhase = Math.min(CHECKPOINT_TOKENS_PER_PHASE, iterations * Math.ceil(pages / 4));
+    const tokens = await issueLoginTokens(target.url, USERS, calibration + 2 * perPhase);
     const config = parseHomeserverConfig({ server_name: SERVER_NAME, macaroon_secret_key: randomBytes(32).toString("base64url") }, "bench/micro.ts");
     const database = createDatabase(target.url);
     setDatabase(database);
@@ -421,6 +427,10 @@ async function checkpoint(iterations: number, pages: number): Promise<Omit<Micro
           break;
         }
         const logins = Math.max(1, Math.min(Math.ceil(pages / 4), Math.round(pages / pagesPerLogin)));
+        if (tokens.length - logins < perPhase) {
+          cutShort = true;
+          break;
+        }
         for (let j = 0; j < logins; j++) loginsWithout.push(await login());
         const started = performance.now();
         const result = await passiveCheckpoint();
@@ -433,7 +443,7 @@ async function checkpoint(iterations: number, pages: number): Promise<Omit<Micro
       await adapter.executeScript(`PRAGMA wal_autocheckpoint = ${pages};`);
       deadline = performance.now() + phaseMs;
       for (let i = 0; i < loginsWithout.length; i++) {
-        if (performance.now() > deadline) {
+        if (performance.now() > deadline || tokens.length === 0) {
           cutShort = true;
           break;
         }
@@ -505,10 +515,10 @@ function option(args: string[], name: string): string | undefined {
   return args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 }
 
-function positiveInteger(value: string | undefined, name: string, fallback: number): number {
+function positiveInteger(value: string | undefined, name: string, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${name} must be an integer from 1 to ${max}, got "${value}"`);
   return n;
 }
 
@@ -553,8 +563,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const result = await runMicro(subcommand, {
-    iterations: positiveInteger(option(args, "iterations"), "iterations", DEFAULT_ITERATIONS[subcommand]),
-    pages: positiveInteger(option(args, "pages"), "pages", 1000),
+    iterations: positiveInteger(option(args, "iterations"), "iterations", DEFAULT_ITERATIONS[subcommand], MAX_ITERATIONS[subcommand]),
+    pages: positiveInteger(option(args, "pages"), "pages", 1000, 100_000),
   });
   process.stdout.write(args.includes("--json") ? JSON.stringify(result) + "\n" : table(result));
 }
