@@ -16,9 +16,13 @@
 //     10–15 % more main-thread CPU per request than uncapped (semi-space 2: 4 MB less, +20 %).
 //   --v8-pool-size=1, MALLOC_ARENA_MAX=2: each of V8's background threads (4 by default) kept a
 //     malloc arena of its own, up to 40 MB under login load.
-//   --wasm-tiering-budget=2000000000: Prisma's query compiler is WebAssembly, and recompiling its
-//     hot functions with V8's optimising compiler cost memory (code and compiler zones) without
-//     making queries faster; this keeps it on the baseline compiler (which can still fall back).
+//   --no-wasm-dynamic-tiering --no-wasm-tier-up: Prisma's query compiler is WebAssembly, and
+//     recompiling its hot functions with V8's optimising compiler cost memory without making
+//     queries faster; this keeps it on the baseline compiler for good. A large tiering budget
+//     (--wasm-tiering-budget=2000000000, used before) only postponed the recompilation: late in a
+//     bench sequence it still came, as a 30 MB burst of compiler memory during the 16-client SSO
+//     round trip (lifetime peak 155–159 MB; 135 MB with these flags. `bench/probe.ts --sequence=…`
+//     with the quick bench's scenarios, BENCHMARKS.md "Peak RSS").
 //   These three together: login-load peak 217–233 → 163 MB, at no measurable CPU cost.
 // test-support/server.ts runs exactly this command for the benchmark.
 import { existsSync } from "node:fs";
