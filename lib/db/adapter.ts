@@ -8,6 +8,7 @@ import type { PrismaPg } from "@prisma/adapter-pg";
 import { logger } from "../logging/logger";
 import { betterSqlite3Adapter, pgAdapter } from "./driver-packages";
 import { cachePreparedStatements } from "./sqlite-statement-cache";
+import { SERVER_AUTOCHECKPOINT_PAGES, startSqliteCheckpointer } from "./sqlite-checkpointer";
 
 export type DatabaseProvider = "sqlite" | "postgresql";
 
@@ -27,7 +28,15 @@ export function sqliteFilePath(databaseUrl: string): string {
   return path.resolve(/* turbopackIgnore: true */ withoutScheme);
 }
 
-export function createAdapterFactory(databaseUrl: string): PrismaBetterSqlite3 | PrismaPg {
+export interface AdapterOptions {
+  /**
+   * SQLite: run WAL checkpoints in a worker thread (lib/db/sqlite-checkpointer.ts) instead of on
+   * the event loop. For the serving client; one-off connections (migrations, CLIs) need none.
+   */
+  checkpointThread?: boolean;
+}
+
+export function createAdapterFactory(databaseUrl: string, options: AdapterOptions = {}): PrismaBetterSqlite3 | PrismaPg {
   if (databaseProviderOf(databaseUrl) === "sqlite") {
     const file = sqliteFilePath(databaseUrl);
     mkdirSync(path.dirname(file), { recursive: true });
@@ -41,6 +50,19 @@ export function createAdapterFactory(databaseUrl: string): PrismaBetterSqlite3 |
     factory.connect = async () => {
       const adapter = await connect();
       await adapter.executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+      if (options.checkpointThread) {
+        // Checkpoints move to a thread (lib/db/sqlite-checkpointer.ts); this connection's own are
+        // rarer, short, and what bounds the log.
+        const checkpointer = startSqliteCheckpointer(file, () => {
+          adapter.executeScript("PRAGMA wal_autocheckpoint = 1000;").catch(() => undefined);
+        });
+        await adapter.executeScript(`PRAGMA wal_autocheckpoint = ${SERVER_AUTOCHECKPOINT_PAGES};`);
+        const dispose = adapter.dispose.bind(adapter);
+        adapter.dispose = async () => {
+          await dispose();
+          await checkpointer.release();
+        };
+      }
       // The adapter keeps its better-sqlite3 connection as `client` (checked, in case that changes).
       const connection = (adapter as unknown as { client?: { prepare?: unknown } }).client;
       if (connection && typeof connection.prepare === "function") cachePreparedStatements(connection as { prepare(sql: string): unknown });

@@ -60,7 +60,7 @@ export function databaseUrl(): string {
 
 export function createDatabase(url = databaseUrl()): Database {
   const PrismaClient = prismaClientClass(databaseProviderOf(url));
-  const factory = createAdapterFactory(url);
+  const factory = createAdapterFactory(url, { checkpointThread: true });
   // The connected driver adapter is kept for lib/db/direct-sql.ts, which sends the hottest
   // statements to it directly (the client connects on its first query, or on $connect()).
   let connected: SqlDriverAdapter | undefined;

@@ -6,6 +6,8 @@
 import type * as BetterSqlite3Adapter from "@prisma/adapter-better-sqlite3";
 import type * as PgAdapter from "@prisma/adapter-pg";
 import type * as Pg from "pg";
+import { createRequire } from "node:module";
+import path from "node:path";
 
 let betterSqlite3AdapterModule: typeof BetterSqlite3Adapter | undefined;
 let pgAdapterModule: typeof PgAdapter | undefined;
@@ -21,4 +23,19 @@ export function pgAdapter(): typeof PgAdapter {
 
 export function pgDriver(): typeof Pg {
   return (pgModule ??= require("pg") as typeof Pg);
+}
+
+/**
+ * Where better-sqlite3's entry file is, for a worker thread to load the same driver
+ * (lib/db/sqlite-checkpointer.ts). A bundler may turn require.resolve into a module ID; then the
+ * package is looked up from the working directory, where `npm start` runs.
+ */
+export function betterSqlite3Path(): string {
+  try {
+    const resolved: unknown = require.resolve("better-sqlite3");
+    if (typeof resolved === "string" && path.isAbsolute(resolved)) return resolved;
+  } catch {
+    // fall through to the working directory
+  }
+  return createRequire(path.join(process.cwd(), "package.json")).resolve("better-sqlite3");
 }

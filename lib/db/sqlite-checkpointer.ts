@@ -1,0 +1,132 @@
+// Copies SQLite's write-ahead log back into the database file from a worker thread.
+//
+// In WAL mode the connection that commits also checkpoints: every `wal_autocheckpoint` pages (1,000
+// by default) it copies the log into the database file and fsyncs both, synchronously, on the event
+// loop. Under token-login load that was 13–22 ms every ~125 logins during which no request moved,
+// and it set token login's p99 (BENCHMARKS.md, "WAL checkpoints"). Here a worker thread with its
+// own connection runs PASSIVE checkpoints whenever the log has grown, so the copying and the fsyncs
+// happen off the event loop.
+//
+// The server's connection keeps an automatic checkpoint, at a higher threshold
+// (SERVER_AUTOCHECKPOINT_PAGES): a PASSIVE checkpoint never waits for anyone, so under unbroken
+// writes it rarely ends at the very end of the log, and only a checkpoint that does lets the next
+// commit start the log over from its beginning. The committing connection's own checkpoint, right
+// after its commit, always does; it now finds nearly every page already copied and synced, so it is
+// short, and it bounds the log (~32 MB with 4 KiB pages). If the thread cannot run, that automatic
+// checkpoint is all there is, as before.
+import { Worker } from "node:worker_threads";
+import { logger } from "../logging/logger";
+import { betterSqlite3Path } from "./driver-packages";
+
+/** The server connection's `wal_autocheckpoint` while the thread runs (SQLite's default is 1,000). */
+export const SERVER_AUTOCHECKPOINT_PAGES = 8000;
+
+/** How soon the thread looks again after finding new pages in the log, and at most when it is idle. */
+const BUSY_INTERVAL_MS = 10;
+const IDLE_INTERVAL_MS = 500;
+
+// The worker's source: plain CommonJS given to the Worker as text, so that no bundler (Next's,
+// esbuild's for server.ts) has to find or rewrite a second entry file. It backs off while the log
+// stands still, so an idle server is not woken 100 times a second.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const Database = require(workerData.driver);
+const connection = new Database(workerData.file, { timeout: 0 });
+connection.pragma("cache_size = 16");
+const checkpoint = connection.prepare("PRAGMA wal_checkpoint(PASSIVE)");
+let delay = workerData.idleMs;
+let lastLog = -1;
+let timer;
+function tick() {
+  try {
+    const { log, checkpointed } = checkpoint.get();
+    const moved = log !== lastLog || checkpointed < log;
+    lastLog = log;
+    delay = moved ? workerData.busyMs : Math.min(workerData.idleMs, delay * 2);
+  } catch (error) {
+    // Busy: another checkpoint (the server's own) is running; try again soon.
+    if (!error || (error.code !== "SQLITE_BUSY" && error.code !== "SQLITE_LOCKED")) {
+      parentPort.postMessage({ failed: String(error && error.message) });
+      connection.close();
+      return;
+    }
+    delay = workerData.busyMs;
+  }
+  timer = setTimeout(tick, delay);
+}
+tick();
+parentPort.on("message", (message) => {
+  if (message !== "stop") return;
+  clearTimeout(timer);
+  connection.close();
+  parentPort.close();
+});
+`;
+
+interface RunningCheckpointer {
+  worker: Worker;
+  users: number;
+  /** What each connection sharing the thread does if it stops: checkpoint often again itself. */
+  onStopped: Set<() => void>;
+}
+
+const running = new Map<string, RunningCheckpointer>();
+
+/** A handle on the thread for one database file; release() when the connection closes. */
+export interface SqliteCheckpointer {
+  release(): Promise<void>;
+}
+
+/**
+ * Starts the checkpointing thread for a database file, or shares the one already running for it in
+ * this process. The thread never keeps the process alive.
+ */
+export function startSqliteCheckpointer(file: string, onStopped?: () => void): SqliteCheckpointer {
+  let entry = running.get(file);
+  if (!entry) {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { file, driver: betterSqlite3Path(), busyMs: BUSY_INTERVAL_MS, idleMs: IDLE_INTERVAL_MS },
+      // One prepared statement: a small heap is plenty, and its memory is the server's.
+      resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1, stackSizeMb: 1 },
+      stdout: false,
+      stderr: false,
+    });
+    const started: RunningCheckpointer = { worker, users: 0, onStopped: new Set() };
+    const stopped = (why: string) => {
+      if (running.get(file) !== started) return;
+      running.delete(file);
+      logger.warn(`database: the WAL checkpoint thread stopped (${why}); the server's connection checkpoints on its own`);
+      for (const callback of started.onStopped) callback();
+    };
+    worker.on("message", (message: { failed?: string }) => {
+      if (message.failed) stopped(message.failed);
+    });
+    worker.on("error", (error) => stopped(error.message));
+    // Listeners hold a reference to the worker; drop it after the last one is added.
+    worker.unref();
+    running.set(file, started);
+    entry = started;
+  }
+  const held = entry;
+  held.users += 1;
+  if (onStopped) held.onStopped.add(onStopped);
+  let released = false;
+  return {
+    async release() {
+      if (released) return;
+      released = true;
+      if (onStopped) held.onStopped.delete(onStopped);
+      held.users -= 1;
+      if (held.users > 0) return;
+      if (running.get(file) === held) running.delete(file);
+      held.worker.postMessage("stop");
+      await held.worker.terminate();
+    },
+  };
+}
+
+/** Files with a checkpoint thread running in this process (for tests and diagnostics). */
+export function checkpointedFiles(): string[] {
+  return [...running.keys()];
+}
