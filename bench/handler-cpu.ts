@@ -1,6 +1,7 @@
 // CPU per request of one hot route handler, called in this process one request at a time (no HTTP,
 // no load generator, no Next.js): `NODE_ENV=production LOG_LEVEL=warn npx tsx bench/handler-cpu.ts
-// <scenario> [requests]` with scenario token_login | username_check | sso_redirect_idp | get_login,
+// <scenario> [requests]` with scenario token_login | username_check | sso_redirect_idp | get_login |
+// password_login (its users' hashes at bcrypt cost 4, so what is left is the login's own work),
 // 10k seeded users on SQLite and the bench's SSO settings (one OpenID Provider from test-support). Prints µs of process CPU per request
 // for three rounds of `requests` (default 1000) after a warm-up. For before/after comparisons on a
 // machine too busy for `npm run bench`: CPU per request holds up where requests/s does not. Run it
@@ -18,7 +19,8 @@ import { renderDocument } from "../lib/pages/html-renderer";
 import { registerHtmlRenderer } from "../lib/pages/html-response";
 import { directHandler, matchDirectRoute } from "../lib/routing/direct-routes";
 import { setDatabase, createDatabase } from "../lib/db/client";
-import { issueLoginTokens, newMappingSessions, seedUsers } from "./seed";
+import { hashPassword } from "../lib/auth/passwords";
+import { createPasswordUsers, issueLoginTokens, newMappingSessions, seedUsers } from "./seed";
 import { startOidcProvider } from "../test-support/oidc-provider";
 
 const scenario = process.argv[2];
@@ -49,6 +51,8 @@ async function main() {
   const total = N * 4;
   const tokens = scenario === "token_login" ? await issueLoginTokens(databaseUrl, 10000, total) : [];
   const secrets = scenario === "username_check" ? await newMappingSessions(databaseUrl, "oidc-social", Math.ceil(total / 20) + 1) : [];
+  const passwordUsers =
+    scenario === "password_login" ? await createPasswordUsers(databaseUrl, "pw", 16, await hashPassword("bench password", { pepper: "", rounds: 4 })) : [];
   setDatabase(createDatabase(databaseUrl));
   const base = "http://127.0.0.1:8008";
   let n = 0;
@@ -59,6 +63,8 @@ async function main() {
         return ["/_matrix/client/v3/login", { method: "POST", headers: { "content-type": "application/json", "x-matrix-client-ip": "127.0.0.1" }, body: JSON.stringify({ type: "m.login.token", token: tokens.pop() }) }];
       case "username_check":
         return [`/_synapse/client/pick_username/check?username=${n % 2 ? "bench" : "free"}${1 + (n % 10000)}`, { headers: { cookie: `username_mapping_session=${secrets[Math.floor(n / 20)]}`, "x-matrix-client-ip": "127.0.0.1" } }];
+      case "password_login":
+        return ["/_matrix/client/v3/login", { method: "POST", headers: { "content-type": "application/json", "x-matrix-client-ip": "127.0.0.1" }, body: JSON.stringify({ type: "m.login.password", identifier: { type: "m.id.user", user: passwordUsers[n % 16] }, password: "bench password" }) }];
       case "sso_redirect_idp":
         return ["/_matrix/client/v3/login/sso/redirect/oidc-corp?redirectUrl=http%3A%2F%2F127.0.0.1%3A9%2Fbench-client", { headers: { host: "127.0.0.1:8008", "x-matrix-client-ip": "127.0.0.1" } }];
       default:
