@@ -10,6 +10,9 @@ import { betterSqlite3Adapter, pgAdapter } from "./driver-packages";
 import { cachePreparedStatements } from "./sqlite-statement-cache";
 import { SERVER_AUTOCHECKPOINT_PAGES, startSqliteCheckpointer } from "./sqlite-checkpointer";
 
+/** SQLite's own default page cache size per connection, in KiB (see createAdapterFactory). */
+export const SQLITE_PAGE_CACHE_KIB = 2000;
+
 export type DatabaseProvider = "sqlite" | "postgresql";
 
 export const DEFAULT_DATABASE_URL = "file:./data/homeserver.db";
@@ -50,6 +53,11 @@ export function createAdapterFactory(databaseUrl: string, options: AdapterOption
     factory.connect = async () => {
       const adapter = await connect();
       await adapter.executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+      // better-sqlite3 builds SQLite with a 16 MB page cache per connection instead of SQLite's
+      // 2 MB, and as the file grows the cache fills and stays full: ~10 MB of the server's peak
+      // resident memory in `npm run bench` (BENCHMARKS.md). A page missing from it is read from the
+      // kernel's page cache, which holds the file anyway.
+      await adapter.executeScript(`PRAGMA cache_size = -${SQLITE_PAGE_CACHE_KIB};`);
       if (options.checkpointThread) {
         // Checkpoints move to a thread (lib/db/sqlite-checkpointer.ts); this connection's own are
         // rarer, short, and what bounds the log.

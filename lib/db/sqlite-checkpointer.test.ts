@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { SQLITE_PAGE_CACHE_KIB } from "./adapter";
 import { createDatabase } from "./client";
 import { checkpointedFiles, SERVER_AUTOCHECKPOINT_PAGES, startSqliteCheckpointer } from "./sqlite-checkpointer";
 
@@ -119,5 +120,20 @@ describe("the serving client on SQLite", () => {
       await database.$disconnect();
     }
     expect(checkpointedFiles()).not.toContain(file);
+  });
+
+  it("keeps SQLite's own 2 MB page cache, not the driver's 16 MB, which filled as the file grew", async () => {
+    const file = scratchFile();
+    const plain = new Database(file);
+    expect(plain.pragma("cache_size", { simple: true })).toBe(-16000);
+    plain.close();
+    const database = createDatabase(`file:${file}`);
+    try {
+      const [setting] = await database.$queryRawUnsafe<{ cache_size: number | bigint }[]>("PRAGMA cache_size");
+      expect(Number(setting.cache_size)).toBe(-SQLITE_PAGE_CACHE_KIB);
+      expect(SQLITE_PAGE_CACHE_KIB).toBe(2000);
+    } finally {
+      await database.$disconnect();
+    }
   });
 });
