@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import os from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
-import { freeTcpPort } from "./postgres";
+import { reservedPort } from "./ports";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -19,8 +19,12 @@ export interface RunningServer {
   kill: () => Promise<void>;
 }
 
-/** A free TCP port on 127.0.0.1. */
-export const freePort = freeTcpPort;
+/**
+ * A free TCP port on 127.0.0.1, reserved for this test process until it exits: no other test
+ * process (another vitest worker, another run) and no outgoing connection can take it before the
+ * server listens (test-support/ports.ts).
+ */
+export const freePort = reservedPort;
 
 export function testConfig(overrides: Record<string, unknown> = {}, port = 8008): Record<string, unknown> {
   return {
