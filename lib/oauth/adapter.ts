@@ -43,6 +43,18 @@ function keyOf(model: string, id: string): string {
 
 const tokenHashOf = (key: string) => key.slice(key.indexOf(":") + 1);
 
+type Db = ReturnType<typeof db>;
+type OAuthRow = NonNullable<Awaited<ReturnType<Db["oAuthObject"]["findUnique"]>>>;
+
+/** A discard that found the state changed since it was read: its transaction rolls back. */
+class DiscardLost extends Error {}
+
+/**
+ * How long a rotation may take from consuming the refresh token to storing the successor's access
+ * token (milliseconds, normally); one still unfinished after this died with its process.
+ */
+const ROTATION_IN_FLIGHT_MS = 60_000;
+
 function parse(row: { payload: string; consumedAt: Date | null } | null): Payload | undefined {
   if (!row) return undefined;
   const payload = JSON.parse(row.payload) as Payload;
@@ -103,13 +115,13 @@ export class PrismaOAuthAdapter {
    */
   private async issueMatrixToken(key: string, userId: string, deviceId: string, clientId: string | undefined, expiresAt: Date | null, refreshed: boolean, oauthScope: string) {
     if (refreshed) {
-      const created = await db().$transaction(async (tx) => {
-        const device = await tx.device.findUnique({ where: { userId_deviceId: { userId, deviceId } }, select: { deviceId: true } });
-        if (!device) return false;
-        await tx.accessToken.create({ data: { tokenHash: tokenHashOf(key), userId, deviceId, expiresAt, createdAt: new Date(), oauthScope } });
-        return true;
-      });
-      if (!created) {
+      // One statement, no read first: the device's foreign key refuses the row once the device is
+      // gone. (A transaction that read the device, then wrote, failed with SQLITE_BUSY when another
+      // worker process had written in between.)
+      try {
+        await db().accessToken.create({ data: { tokenHash: tokenHashOf(key), userId, deviceId, expiresAt, createdAt: new Date(), oauthScope } });
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== "P2003") throw error;
         const { errors } = await importOidcProvider<{ errors: Record<string, new (description?: string) => Error> }>();
         throw new errors.InvalidGrant("the session was signed out");
       }
@@ -136,20 +148,54 @@ export class PrismaOAuthAdapter {
     return parse(row);
   }
 
-  private async findRefreshToken(row: NonNullable<Awaited<ReturnType<ReturnType<typeof db>["oAuthObject"]["findUnique"]>>>) {
+  /**
+   * What a refresh token's stored state means for the request that presents it. Rotating a token
+   * writes, in order: the token's consumedAt (consume(), the single-use guard), the successor
+   * refresh token with the link to it (upsert), then the successor's access token. A second request
+   * may read the token at any point of that, so "consumed" alone decides nothing:
+   * - consumed, successor (or its access token) already used: a replay; returned consumed, and
+   *   oidc-provider revokes the whole grant.
+   * - consumed, rotation still being written (no successor yet, or no access token with it): a
+   *   request at the same time as the winner. Returned unconsumed, so that consume() refuses it
+   *   (invalid_grant) without revoking the winner's session.
+   * - consumed, rotation written, successor unused: a retry after a lost response (the module
+   *   comment); the successor is discarded by conditional writes in one transaction, so of two
+   *   retries at once exactly one discards, and consume() then lets exactly one rotate.
+   * A rotation unfinished after ROTATION_IN_FLIGHT_MS died with its process: it counts as written.
+   */
+  private async findRefreshToken(first: OAuthRow): Promise<Payload | undefined> {
     // Logged out, or the device deleted: the session is over, whatever the token says.
-    if (row.userId && row.deviceId) {
-      const device = await db().device.findUnique({ where: { userId_deviceId: { userId: row.userId, deviceId: row.deviceId } }, select: { deviceId: true } });
+    if (first.userId && first.deviceId) {
+      const device = await db().device.findUnique({ where: { userId_deviceId: { userId: first.userId, deviceId: first.deviceId } }, select: { deviceId: true } });
       if (!device) return undefined;
     }
-    if (!row.consumedAt || !row.successorKey) return parse(row);
-    const successor = await db().oAuthObject.findUnique({ where: { key: row.successorKey } });
-    if (successor && successor.consumedAt === null && !(await this.successorAccessTokenUsed(successor))) {
-      // The response with the successor was lost: forget it, and let this token rotate again.
-      await this.discardSuccessor(row.key, successor);
-      return parse({ ...row, consumedAt: null });
+    let row: OAuthRow | null = first;
+    // Another pass, reading the token afresh, only when a concurrent request changed it.
+    for (let pass = 0; row && pass < 3; pass++) {
+      if (pass > 0) row = await db().oAuthObject.findUnique({ where: { key: first.key } });
+      if (!row) return undefined;
+      if (!row.consumedAt) return parse(row);
+      const stale = Date.now() - row.consumedAt.getTime() > ROTATION_IN_FLIGHT_MS;
+      const unconsumed = parse({ ...row, consumedAt: null });
+      if (!row.successorKey) {
+        if (stale) await db().oAuthObject.updateMany({ where: { key: row.key, successorKey: null, consumedAt: { lte: new Date(Date.now() - ROTATION_IN_FLIGHT_MS) } }, data: { consumedAt: null } });
+        // In flight: consume() refuses it. Stale: it was made unconsumed just now (or by another
+        // request, which consume() then decides against).
+        return unconsumed;
+      }
+      const successor = await db().oAuthObject.findUnique({ where: { key: row.successorKey } });
+      if (!successor) {
+        // Gone (expired, or discarded by a retry at the same time): only the former is a replay.
+        const now = await db().oAuthObject.findUnique({ where: { key: row.key }, select: { successorKey: true } });
+        if (now?.successorKey === row.successorKey) return parse(row);
+        continue;
+      }
+      if (successor.consumedAt || (await this.successorAccessTokenUsed(successor))) return parse(row);
+      if (!stale && !(await this.successorAccessTokenIssued(successor))) return unconsumed;
+      if (await this.discardSuccessor(row.key, successor)) return unconsumed;
     }
-    return parse(row);
+    // Changed under us on every pass: another request is rotating it; consume() decides.
+    return row ? parse({ ...row, consumedAt: null }) : undefined;
   }
 
   /**
@@ -157,23 +203,42 @@ export class PrismaOAuthAdapter {
    * Matrix request. Read from access_tokens (used_at, set by the Matrix API on first use), whose
    * rows outlive the provider's short-lived access token rows.
    */
-  private async successorAccessTokenUsed(successor: { userId: string | null; deviceId: string | null; createdAt: Date }): Promise<boolean> {
+  private async successorAccessTokenUsed(successor: { userId: string | null; deviceId: string | null; createdAt: Date }, client: Pick<Db, "accessToken"> = db()): Promise<boolean> {
     if (!successor.userId || !successor.deviceId) return false;
-    const used = await db().accessToken.count({
+    const used = await client.accessToken.count({
       where: { userId: successor.userId, deviceId: successor.deviceId, createdAt: { gte: successor.createdAt }, usedAt: { not: null } },
     });
     return used > 0;
   }
 
-  private async discardSuccessor(key: string, successor: { key: string; grantId: string | null; userId: string | null; deviceId: string | null; createdAt: Date }) {
+  /** Whether the rotation that made the successor has stored its access token: its last write. */
+  private async successorAccessTokenIssued(successor: { grantId: string | null; createdAt: Date }): Promise<boolean> {
+    const issued = await db().oAuthObject.count({ where: { model: "AccessToken", grantId: successor.grantId ?? "", createdAt: { gte: successor.createdAt } } });
+    return issued > 0;
+  }
+
+  /**
+   * Drops an unused successor and makes the token unconsumed, if nothing changed since it was read:
+   * the token still links to this successor, the successor is still unconsumed and its access token
+   * still unused. Each check is a conditional write or a read after one, in one transaction, so two
+   * retries cannot both discard (nor one discard what a refresh with the successor just consumed).
+   */
+  private async discardSuccessor(key: string, successor: OAuthRow): Promise<boolean> {
     const since = { gte: successor.createdAt };
-    await db().$transaction([
-      ...(successor.userId && successor.deviceId
-        ? [db().accessToken.deleteMany({ where: { userId: successor.userId, deviceId: successor.deviceId, createdAt: since } })]
-        : []),
-      db().oAuthObject.deleteMany({ where: { OR: [{ key: successor.key }, { model: "AccessToken", grantId: successor.grantId ?? "", createdAt: since }] } }),
-      db().oAuthObject.update({ where: { key }, data: { consumedAt: null, successorKey: null } }),
-    ]);
+    try {
+      await db().$transaction(async (tx) => {
+        const unlinked = await tx.oAuthObject.updateMany({ where: { key, successorKey: successor.key }, data: { consumedAt: null, successorKey: null } });
+        if (unlinked.count !== 1) throw new DiscardLost();
+        const dropped = await tx.oAuthObject.deleteMany({ where: { key: successor.key, consumedAt: null } });
+        if (dropped.count !== 1 || (await this.successorAccessTokenUsed(successor, tx))) throw new DiscardLost();
+        if (successor.userId && successor.deviceId) await tx.accessToken.deleteMany({ where: { userId: successor.userId, deviceId: successor.deviceId, createdAt: since } });
+        await tx.oAuthObject.deleteMany({ where: { model: "AccessToken", grantId: successor.grantId ?? "", createdAt: since } });
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof DiscardLost) return false;
+      throw error;
+    }
   }
 
   async findByUid(uid: string): Promise<Payload | undefined> {

@@ -18,6 +18,7 @@ import { keyForPurpose } from "../config/secrets";
 import { es256SigningJwk, rs256SigningJwk } from "./signing-keys";
 import type { HomeserverConfig } from "../config/schema";
 import { db } from "../db/client";
+import { logger } from "../logging/logger";
 import { importOidcProvider } from "../runtime/import-oidc-provider";
 import { processSlot } from "../runtime/process-state";
 import { PrismaOAuthAdapter } from "./adapter";
@@ -175,6 +176,11 @@ async function buildProvider(config: HomeserverConfig): Promise<OAuthProvider> {
   // Behind server.ts, which sets X-Forwarded-Proto/Host from public_baseurl, so that every URL the
   // provider builds is on the public address whatever Host the request came with.
   provider.proxy = true;
+  // oidc-provider answers an unexpected error with server_error and keeps the cause to itself:
+  // without this, a 500 from the token endpoint left nothing in the log.
+  (provider as unknown as { on(event: "server_error", listener: (ctx: Ctx, error: unknown) => void): void }).on("server_error", (ctx, error) =>
+    logger.error(`OAuth 2.0 server_error on ${ctx.method} ${ctx.path}`, error),
+  );
   (provider as unknown as { use(middleware: typeof slowDownEarlyPolls): void }).use(slowDownEarlyPolls);
   return provider;
 }
