@@ -7,7 +7,7 @@
 import type { SqlDriverAdapter } from "@prisma/driver-adapter-utils";
 import type { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client";
 import { MatrixError } from "../matrix/errors";
-import { createAdapterFactory, databaseProviderOf, DEFAULT_DATABASE_URL, type DatabaseProvider } from "./adapter";
+import { createAdapterFactory, databaseProviderOf, DEFAULT_DATABASE_URL, type AdapterOptions, type DatabaseProvider } from "./adapter";
 import { processSlot } from "../runtime/process-state";
 
 export type Database = SqlitePrismaClient;
@@ -58,9 +58,10 @@ export function databaseUrl(): string {
   return process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
 }
 
-export function createDatabase(url = databaseUrl()): Database {
+/** A Prisma client for `url`; `options` default to the serving client's (a checkpoint thread on SQLite). */
+export function createDatabase(url = databaseUrl(), options: AdapterOptions = { checkpointThread: true }): Database {
   const PrismaClient = prismaClientClass(databaseProviderOf(url));
-  const factory = createAdapterFactory(url, { checkpointThread: true });
+  const factory = createAdapterFactory(url, options);
   // The connected driver adapter is kept for lib/db/direct-sql.ts, which sends the hottest
   // statements to it directly (the client connects on its first query, or on $connect()).
   let connected: SqlDriverAdapter | undefined;
