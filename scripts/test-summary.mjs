@@ -31,10 +31,13 @@ for (const file of process.argv.slice(2)) {
     passed += report.numPassedTests;
     failed += report.numFailedTests;
     skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-    errors += (report.testResults ?? []).filter((suite) => suite.status === "failed" && (suite.assertionResults ?? []).every((test) => test.status !== "failed")).length;
     for (const suite of report.testResults ?? []) {
-      for (const test of suite.assertionResults ?? []) if (test.status === "failed") failures.push(`${relative(suite.name)} > ${test.fullName}`);
-      if (suite.status === "failed" && (suite.assertionResults ?? []).every((test) => test.status !== "failed")) failures.push(`${relative(suite.name)} (outside any test)`);
+      const failedTests = (suite.assertionResults ?? []).filter((test) => test.status === "failed");
+      for (const test of failedTests) failures.push(`${relative(suite.name)} > ${test.fullName}`);
+      if (suite.status === "failed" && failedTests.length === 0) {
+        errors += 1;
+        failures.push(`${relative(suite.name)} (outside any test)`);
+      }
     }
   } else if (report.stats) {
     // Playwright

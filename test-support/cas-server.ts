@@ -7,7 +7,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { freeTcpPort } from "./postgres";
+import { reservedPort } from "./ports";
 
 const PYTHON = "/usr/bin/python3";
 
@@ -128,7 +128,7 @@ export async function startCasServer(options: { users: Record<string, CasTestUse
   const env = { ...process.env, PYTHONPATH: dir, DJANGO_SETTINGS_MODULE: "cas_test_settings", PYTHONDONTWRITEBYTECODE: "1" };
   execFileSync(PYTHON, [path.join(dir, "setup_cas.py")], { env, cwd: dir, stdio: "pipe" });
 
-  const port = await freeTcpPort();
+  const port = await reservedPort();
   let log = "";
   const child: ChildProcess = spawn(PYTHON, ["-m", "django", "runserver", `127.0.0.1:${port}`, "--noreload", "--nothreading"], {
     env,

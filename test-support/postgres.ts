@@ -5,10 +5,10 @@
 // they run as the `postgres` OS user, which then owns the directory.
 import { execFileSync, spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { reservedPort } from "./ports";
 
 export interface PostgresCluster {
   /** `postgresql://postgres@127.0.0.1:<port>/<database>`: a fresh, empty database. */
@@ -95,17 +95,6 @@ function run(as: RunAs, cwd: string, command: string, args: string[]): string {
   return result.stdout;
 }
 
-export async function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
@@ -177,7 +166,7 @@ export async function startPostgres(options: { database?: string } = {}): Promis
     let port = 0;
     let settings: string[] = [];
     for (let attempt = 1; ; attempt++) {
-      port = await freeTcpPort();
+      port = await reservedPort();
       settings = [
         "listen_addresses=127.0.0.1",
         `port=${port}`,

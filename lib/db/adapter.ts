@@ -52,12 +52,11 @@ export function createAdapterFactory(databaseUrl: string, options: AdapterOption
     const connect = factory.connect.bind(factory);
     factory.connect = async () => {
       const adapter = await connect();
-      await adapter.executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
       // better-sqlite3 builds SQLite with a 16 MB page cache per connection instead of SQLite's
       // 2 MB, and as the file grows the cache fills and stays full: ~10 MB of the server's peak
       // resident memory in `npm run bench` (BENCHMARKS.md). A page missing from it is read from the
       // kernel's page cache, which holds the file anyway.
-      await adapter.executeScript(`PRAGMA cache_size = -${SQLITE_PAGE_CACHE_KIB};`);
+      await adapter.executeScript(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -${SQLITE_PAGE_CACHE_KIB};`);
       if (options.checkpointThread) {
         // Checkpoints move to a thread (lib/db/sqlite-checkpointer.ts); this connection's own are
         // rarer, short, and what bounds the log.

@@ -169,11 +169,14 @@ export class PrismaOAuthAdapter {
       const device = await db().device.findUnique({ where: { userId_deviceId: { userId: first.userId, deviceId: first.deviceId } }, select: { deviceId: true } });
       if (!device) return undefined;
     }
-    let row: OAuthRow | null = first;
+    let row = first;
     // Another pass, reading the token afresh, only when a concurrent request changed it.
-    for (let pass = 0; row && pass < 3; pass++) {
-      if (pass > 0) row = await db().oAuthObject.findUnique({ where: { key: first.key } });
-      if (!row) return undefined;
+    for (let pass = 0; pass < 3; pass++) {
+      if (pass > 0) {
+        const fresh = await db().oAuthObject.findUnique({ where: { key: first.key } });
+        if (!fresh) return undefined;
+        row = fresh;
+      }
       if (!row.consumedAt) return parse(row);
       const stale = Date.now() - row.consumedAt.getTime() > ROTATION_IN_FLIGHT_MS;
       const unconsumed = parse({ ...row, consumedAt: null });
@@ -195,7 +198,7 @@ export class PrismaOAuthAdapter {
       if (await this.discardSuccessor(row.key, successor)) return unconsumed;
     }
     // Changed under us on every pass: another request is rotating it; consume() decides.
-    return row ? parse({ ...row, consumedAt: null }) : undefined;
+    return parse({ ...row, consumedAt: null });
   }
 
   /**
