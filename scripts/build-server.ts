@@ -7,7 +7,7 @@
 // (better-sqlite3, bcrypt) or load WebAssembly next to their own files (Prisma), and Next.js must
 // be the same copy the build used. Route handlers are not compiled here: `next build` bundles them.
 import path from "node:path";
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -37,9 +37,43 @@ export async function buildServer(distDir = process.env.NEXT_DIST_DIR || ".next"
     // them: nothing bundled is run as a command.
     define: { "require.main": "undefined" },
     logLevel: "warning",
+    plugins: [prismaQueryCompilerOnDemand],
   });
   return outfile;
 }
+
+/**
+ * Prisma's generated client loads its query compiler from a module that holds the .wasm file as one
+ * base64 string (`const wasm = "…"; module.exports = { wasm }`), decodes it once and compiles it.
+ * Loaded with import(), that module stays in Node's module cache: its 2.2 MB source and the 2.2 MB
+ * string it exports stay in the server's heap for good (a heap snapshot of the server under the
+ * bench's sequence; BENCHMARKS.md, peak RSS). Here the import resolves to a stand-in whose `wasm`
+ * reads the same file when asked, so both are garbage once the module is compiled. If the file is
+ * not shaped as expected, the stand-in asks the original module, as the client would have.
+ */
+const QUERY_COMPILER_BASE64 = /^@prisma\/client\/runtime\/query_compiler_\w+_bg\.\w+\.wasm-base64\.js$/;
+
+export const prismaQueryCompilerOnDemand: Plugin = {
+  name: "prisma-query-compiler-on-demand",
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: QUERY_COMPILER_BASE64 }, (args) => ({ path: args.path, namespace: "prisma-query-compiler" }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: "prisma-query-compiler" }, (args) => ({
+      loader: "js",
+      resolveDir: ROOT,
+      contents: `
+const { readFileSync } = require("node:fs");
+const SPECIFIER = ${JSON.stringify(args.path)};
+module.exports = {
+  get wasm() {
+    const source = readFileSync(require.resolve(SPECIFIER), "utf8");
+    const base64 = source.slice(source.indexOf('"') + 1, source.lastIndexOf('"'));
+    return /^[A-Za-z0-9+/]+=*$/.test(base64) ? base64 : require(SPECIFIER).wasm;
+  },
+};
+`,
+    }));
+  },
+};
 
 if (require.main === module) {
   buildServer().then(

@@ -127,9 +127,33 @@ async function instantiateEngine(): Promise<LoadedEngine> {
     // (the glue makes new ones for a later instance), and dropping the exports leaves nothing
     // holding the instance.
     (instance.exports.memory as WebAssembly.Memory).grow(0);
+    // A detached view still points at its Memory object, and the Memory at its new buffer: the
+    // engine's whole linear memory (~1.8 MB after a migration) stayed resident for the server's
+    // life (a heap snapshot's retainer path: the glue's cached Uint8Array and DataView). Two glue
+    // functions that re-make those views, called against a one-page memory, move them off it; that
+    // page is then detached in turn, so that a later instance gets views of its own memory.
+    const placeholder = new WebAssembly.Memory({ initial: 1 });
+    raw.__wbg_set_wasm({ memory: placeholder });
+    refreshMemoryViews(glue);
+    placeholder.grow(0);
     raw.__wbg_set_wasm(undefined);
   };
   return { glue, unload };
+}
+
+/**
+ * Makes the glue replace its cached views of linear memory (it does so on its next access once they
+ * are detached): one function that reads a string through the Uint8Array view, one that writes
+ * through the DataView. Their names end in a hash of the wasm-bindgen build, so they are found by
+ * prefix; lib/db/schema-engine.test.ts checks that the engine's memory is really let go.
+ */
+function refreshMemoryViews(glue: EngineModule): void {
+  const functions = glue as unknown as Record<string, unknown>;
+  const named = (prefix: string) => Object.keys(functions).find((key) => key.startsWith(prefix) && typeof functions[key] === "function");
+  const readsString = named("__wbg_Error_");
+  const writesThroughDataView = named("__wbg___wbindgen_bigint_get_as_i64_");
+  if (readsString) (functions[readsString] as (ptr: number, len: number) => unknown)(0, 0);
+  if (writesThroughDataView) (functions[writesThroughDataView] as (ptr: number, value: unknown) => void)(0, undefined);
 }
 
 function loadEngine(): Promise<LoadedEngine> {
