@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { build } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
-import { prismaQueryCompilerOnDemand } from "./build-server";
+import { buildServer, prismaQueryCompilerOnDemand, SERVER_BUNDLE } from "./build-server";
 
 const ROOT = path.resolve(__dirname, "..");
 const projectRequire = createRequire(path.join(ROOT, "package.json"));
@@ -43,5 +43,15 @@ describe("the Prisma query compiler in the server bundle", () => {
     expect(wasm).toBe(original);
     // And it decodes to a WebAssembly module, as the client then compiles it.
     expect(WebAssembly.validate(Buffer.from(wasm, "base64"))).toBe(true);
+  });
+
+  it("is what the server bundle loads the compiler through", async () => {
+    const outfile = await buildServer(path.join(scratch, "dist"));
+    expect(outfile).toBe(path.join(scratch, "dist", SERVER_BUNDLE));
+    const bundle = readFileSync(outfile, "utf8");
+    // The generated clients' import of the base64 module became the stand-in, for both databases.
+    expect(bundle).not.toMatch(/import\("@prisma\/client\/runtime\/query_compiler_\w+_bg\.\w+\.wasm-base64\.js"\)/);
+    expect(bundle).toContain('SPECIFIER = "@prisma/client/runtime/query_compiler_small_bg.sqlite.wasm-base64.js"');
+    expect(bundle).toContain('SPECIFIER = "@prisma/client/runtime/query_compiler_small_bg.postgresql.wasm-base64.js"');
   });
 });
