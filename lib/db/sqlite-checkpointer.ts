@@ -8,18 +8,24 @@
 // happen off the event loop.
 //
 // The server's connection keeps an automatic checkpoint, at a higher threshold
-// (SERVER_AUTOCHECKPOINT_PAGES): a PASSIVE checkpoint never waits for anyone, so under unbroken
-// writes it rarely ends at the very end of the log, and only a checkpoint that does lets the next
-// commit start the log over from its beginning. The committing connection's own checkpoint, right
-// after its commit, always does; it now finds nearly every page already copied and synced, so it is
-// short, and it bounds the log (~32 MB with 4 KiB pages). If the thread cannot run, that automatic
-// checkpoint is all there is, as before.
+// (SERVER_AUTOCHECKPOINT_PAGES). The log starts over from its beginning only when a transaction
+// begins after a checkpoint has reached the very end of the log, and under unbroken writes the
+// thread's checkpoints never do: each takes most of the time until the next one, and the server
+// commits new frames meanwhile. The committing connection's own checkpoint, right after its
+// commit, always does. It finds nearly every page already copied, but it still copies the rest and
+// fsyncs the log and the database file on the event loop: 10–50 ms on this kind of machine once the
+// tables outgrow the page cache (token logins on a 1M-user file then write ~12 pages each). At
+// 8,000 pages that came every ~650 logins, often enough to set token login's p99 (BENCHMARKS.md,
+// "the server's own checkpoint"); at 32,000 it comes every ~2,700, rarely enough to stay out of the
+// p99. It bounds the log at ~128 MB of disk (4 KiB pages); the log is written with pwrite, not
+// mapped, so none of it is the server's memory. If the thread cannot run, that automatic checkpoint
+// is all there is, at SQLite's default threshold.
 import { Worker } from "node:worker_threads";
 import { logger } from "../logging/logger";
 import { betterSqlite3Path } from "./driver-packages";
 
 /** The server connection's `wal_autocheckpoint` while the thread runs (SQLite's default is 1,000). */
-export const SERVER_AUTOCHECKPOINT_PAGES = 8000;
+export const SERVER_AUTOCHECKPOINT_PAGES = 32_000;
 
 /** How soon the thread looks again after finding new pages in the log, and at most when it is idle. */
 const BUSY_INTERVAL_MS = 10;
