@@ -1,0 +1,2 @@
+-- DropIndex
+DROP INDEX "access_tokens_user_id_idx";
