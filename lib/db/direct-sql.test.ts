@@ -2,18 +2,16 @@
 // client would, on both databases: the rows the model API reads back, the dates it compares, a
 // transaction that is all or nothing, and the same refusals.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS, freshDatabaseUrl } from "../../test-support/backends";
-import { createDatabase, type Database } from "./client";
+import { BACKENDS } from "../../test-support/backends";
+import { freshMigratedDatabase } from "../../test-support/migrated-database";
+import type { Database } from "./client";
 import { queryRows, runInTransaction, sql } from "./direct-sql";
-import { applyPendingMigrations } from "./schema-engine";
 
 describe.each(BACKENDS)("direct SQL on %s", (backend) => {
   let database: Database;
 
   beforeAll(async () => {
-    const url = await freshDatabaseUrl(backend);
-    await applyPendingMigrations(url);
-    database = createDatabase(url);
+    database = await freshMigratedDatabase(backend);
   });
   afterAll(async () => {
     await database.$disconnect();

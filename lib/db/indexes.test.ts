@@ -3,10 +3,10 @@
 // of the same table answers no query the longer one cannot. (access_tokens had one on user_id
 // beside (user_id, device_id): one more page written at random by every login.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS, freshDatabaseUrl } from "../../test-support/backends";
-import { createDatabase, type Database } from "./client";
+import { BACKENDS } from "../../test-support/backends";
+import { freshMigratedDatabase } from "../../test-support/migrated-database";
+import type { Database } from "./client";
 import { queryRows, sql } from "./direct-sql";
-import { applyPendingMigrations } from "./schema-engine";
 
 type IndexRow = {
   table_name: string;
@@ -37,9 +37,7 @@ describe.each(BACKENDS)("the migrated schema's indexes on %s", (backend) => {
   let database: Database;
 
   beforeAll(async () => {
-    const url = await freshDatabaseUrl(backend);
-    await applyPendingMigrations(url);
-    database = createDatabase(url);
+    database = await freshMigratedDatabase(backend);
   });
   afterAll(async () => {
     await database.$disconnect();
