@@ -1,10 +1,11 @@
 // How long the event loop waits on SQLite per write transaction, with WAL checkpoints on the
 // committing connection (SQLite's default, every 1,000 pages) or in lib/db/sqlite-checkpointer.ts's
-// thread (the server's connection then checkpointing itself every 8,000 pages). The transactions
-// have a token login's shape (a delete, a device row, an access-token row with its indexes), one
-// every ~0.8 ms as at ~1,200 logins/s.
+// thread (the server's connection then checkpointing itself every SERVER_AUTOCHECKPOINT_PAGES,
+// 32,000 pages, which a round of the default length reaches a few times: its stall is the round's
+// max). The transactions have a token login's shape (a delete, a device row, an access-token row
+// with its indexes), one every ~1 ms as at ~1,000 logins/s.
 //
-//   npx tsx bench/checkpoint-stalls.ts [--transactions=6000] [--rounds=2]
+//   npx tsx bench/checkpoint-stalls.ts [--transactions=15000] [--rounds=2]
 //
 // Prints, per setting and round, the time one transaction holds the event loop (p50, p99, p99.9,
 // max), how many took over 5 ms, their sum, and the log's size at the end. Bounded: at most
@@ -18,7 +19,7 @@ import { SERVER_AUTOCHECKPOINT_PAGES, startSqliteCheckpointer } from "../lib/db/
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => Number(args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
-const transactions = option("transactions", 6000);
+const transactions = option("transactions", 15_000);
 const rounds = option("rounds", 2);
 
 async function measure(thread: boolean): Promise<string> {

@@ -4,22 +4,27 @@
 // by default) it copies the log into the database file and fsyncs both, synchronously, on the event
 // loop. Under token-login load that was 13–22 ms every ~125 logins during which no request moved,
 // and it set token login's p99 (BENCHMARKS.md, "WAL checkpoints"). Here a worker thread with its
-// own connection runs PASSIVE checkpoints whenever the log has grown, so the copying and the fsyncs
-// happen off the event loop.
+// own connection runs PASSIVE checkpoints whenever the log has grown, so nearly all the copying and
+// the fsyncs happen off the event loop.
 //
 // The server's connection keeps an automatic checkpoint, at a higher threshold
 // (SERVER_AUTOCHECKPOINT_PAGES). The log starts over from its beginning only when a transaction
-// begins after a checkpoint has reached the very end of the log, and under unbroken writes the
-// thread's checkpoints never do: each takes most of the time until the next one, and the server
-// commits new frames meanwhile. The committing connection's own checkpoint, right after its
-// commit, always does. It finds nearly every page already copied, but it still copies the rest and
-// fsyncs the log and the database file on the event loop: 10–50 ms on this kind of machine once the
-// tables outgrow the page cache (token logins on a 1M-user file then write ~12 pages each). At
-// 8,000 pages that came every ~650 logins, often enough to set token login's p99 (BENCHMARKS.md,
-// "the server's own checkpoint"); at 32,000 it comes every ~2,700, rarely enough to stay out of the
-// p99. It bounds the log at ~128 MB of disk (4 KiB pages); the log is written with pwrite, not
-// mapped, so none of it is the server's memory. If the thread cannot run, that automatic checkpoint
-// is all there is, at SQLite's default threshold.
+// begins after a checkpoint has reached the very end of the log (and no other connection holds a
+// read mark on it), and under unbroken writes the thread's checkpoints never do: each takes most of
+// the time until the next one, and the server commits new frames meanwhile. The committing
+// connection's own checkpoint, right after its commit, does (unless the thread is checkpointing at
+// that moment: then it is tried again after the next commit). It finds nearly every page already
+// copied, but it still copies the rest and fsyncs the log and the database file on the event loop:
+// 10–50 ms on this kind of machine once the tables outgrow the page cache (token logins on a
+// 1M-user file write ~12 pages each). At 8,000 pages that came every ~650 logins, often enough to
+// set token login's p99 (BENCHMARKS.md, "the server's own checkpoint"); at 32,000 it comes every
+// ~2,700. The thread also flushes the database file as it goes (below), so that fsync finds little
+// left to write. The threshold bounds the log at ~128 MB of disk (4 KiB pages), loosely: the log
+// grows on while the server's checkpoint cannot reach its end, and the file keeps its largest size
+// until the last connection closes. The log is written with pwrite, not mapped, so none of it is the
+// server's memory (its index, the -shm file, is mapped: ~8 bytes a page). If the thread cannot run,
+// the server's connection checkpoints at SQLite's default threshold, as without it.
+import { openSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { logger } from "../logging/logger";
 import { betterSqlite3Path } from "./driver-packages";
@@ -30,22 +35,57 @@ export const SERVER_AUTOCHECKPOINT_PAGES = 32_000;
 /** How soon the thread looks again after finding new pages in the log, and at most when it is idle. */
 const BUSY_INTERVAL_MS = 10;
 const IDLE_INTERVAL_MS = 500;
+/** How often, at most, the thread flushes the pages it copied into the database file. */
+const SYNC_INTERVAL_MS = 20;
+
+// SQLite fsyncs the database file only after a checkpoint that ends at the end of the log, and
+// under unbroken writes the thread's never do (above): the pages they copy stay in the kernel's
+// cache until the server's own checkpoint fsyncs the file, on the event loop, and then has to write
+// back every page copied since the log last started over. So the thread flushes the file itself
+// after the checkpoints that copied something. It does so through a descriptor of its own that
+// stays open for the life of the process: closing any descriptor of a file drops every POSIX lock
+// the process holds on that file, SQLite's own included.
+// If the file cannot be opened, the thread only checkpoints, as before.
+const databaseDescriptors = new Map<string, number>();
+function databaseDescriptor(file: string): number | null {
+  let fd = databaseDescriptors.get(file);
+  if (fd === undefined) {
+    try {
+      fd = openSync(file, "r");
+    } catch {
+      return null;
+    }
+    databaseDescriptors.set(file, fd);
+  }
+  return fd;
+}
 
 // The worker's source: plain CommonJS given to the Worker as text, so that no bundler (Next's,
 // esbuild's for server.ts) has to find or rewrite a second entry file. It backs off while the log
 // stands still, so an idle server is not woken 100 times a second.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
+const { fdatasyncSync } = require("node:fs");
 const Database = require(workerData.driver);
 const connection = new Database(workerData.file, { timeout: 0 });
 connection.pragma("cache_size = 16");
 const checkpoint = connection.prepare("PRAGMA wal_checkpoint(PASSIVE)");
 let delay = workerData.idleMs;
 let lastLog = -1;
+let lastCheckpointed = -1;
+let unsynced = false;
+let lastSync = 0;
 let timer;
 function tick() {
   try {
     const { log, checkpointed } = checkpoint.get();
+    if (checkpointed > 0 && checkpointed !== lastCheckpointed) unsynced = true;
+    lastCheckpointed = checkpointed;
+    if (unsynced && workerData.databaseFd !== null && Date.now() - lastSync >= workerData.syncMs) {
+      fdatasyncSync(workerData.databaseFd);
+      unsynced = false;
+      lastSync = Date.now();
+    }
     const moved = log !== lastLog || checkpointed < log;
     lastLog = log;
     delay = moved ? workerData.busyMs : Math.min(workerData.idleMs, delay * 2);
@@ -92,7 +132,7 @@ export function startSqliteCheckpointer(file: string, onStopped?: () => void): S
   if (!entry) {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { file, driver: betterSqlite3Path(), busyMs: BUSY_INTERVAL_MS, idleMs: IDLE_INTERVAL_MS },
+      workerData: { file, driver: betterSqlite3Path(), busyMs: BUSY_INTERVAL_MS, idleMs: IDLE_INTERVAL_MS, syncMs: SYNC_INTERVAL_MS, databaseFd: databaseDescriptor(file) },
       // One prepared statement: a small heap is plenty, and its memory is the server's.
       resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1, stackSizeMb: 1 },
       stdout: false,
