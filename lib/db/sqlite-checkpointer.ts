@@ -149,6 +149,9 @@ export function startSqliteCheckpointer(file: string, onStopped?: () => void): S
       if (message.failed) stopped(message.failed);
     });
     worker.on("error", (error) => stopped(error.message));
+    // A thread that ends without an error (nothing does today) leaves the log to the server too;
+    // release() takes the entry out first, so its own ending is not reported.
+    worker.on("exit", (code) => stopped(`exited with code ${code}`));
     // Listeners hold a reference to the worker; drop it after the last one is added.
     worker.unref();
     running.set(file, started);
