@@ -90,7 +90,8 @@ function tick() {
     lastLog = log;
     delay = moved ? workerData.busyMs : Math.min(workerData.idleMs, delay * 2);
   } catch (error) {
-    // Busy: another checkpoint (the server's own) is running; try again soon.
+    // A checkpoint that finds another running (the server's own) answers a row of -1s rather than
+    // throwing; a locked database still throws. Either way: try again soon.
     if (!error || (error.code !== "SQLITE_BUSY" && error.code !== "SQLITE_LOCKED")) {
       parentPort.postMessage({ failed: String(error && error.message) });
       connection.close();
