@@ -2,10 +2,12 @@
 //
 // Tokens keep Synapse's recognisable shape `<prefix>_<b64(localpart)>_<random>_<crc>` (syt_ access,
 // syr_ refresh, syl_ login) so that clients and admins can tell them apart, but the random part is
-// 43 base62 characters (about 256 bits, from crypto.randomBytes) rather than Synapse's 20 letters.
+// 43 base62 characters (about 256 bits, from node:crypto's generator through lib/crypto/random-pool.ts)
+// rather than Synapse's 20 letters.
 // The CRC lets malformed tokens be told from unknown ones without a database look-up.
-import { createHash, randomBytes, randomInt } from "node:crypto";
+import { createHash, randomInt } from "node:crypto";
 import { crc32 } from "node:zlib";
+import { takeRandomBytes } from "../crypto/random-pool";
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -13,7 +15,7 @@ export function randomBase62(length: number): string {
   // Rejection sampling over random bytes keeps every character equally likely.
   let out = "";
   while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
+    for (const byte of takeRandomBytes(length * 2)) {
       if (byte < 248 && out.length < length) out += BASE62[byte % 62];
     }
   }
