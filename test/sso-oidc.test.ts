@@ -91,9 +91,15 @@ describe.each(BACKENDS)("SSO over OIDC on %s", (backend) => {
     const location = new URL(response.headers.get("location")!);
     expect(location.origin).toBe(fixture.corp.issuer);
     expect(location.searchParams.get("redirect_uri")).toBe(`${base}/_synapse/client/oidc/callback`);
-    expect(location.searchParams.get("state")).toBeTruthy();
-    expect(location.searchParams.get("nonce")).toBeTruthy();
+    // 256 bits each, in base64url (RFC 7636 asks 43–128 unreserved characters of the PKCE verifier).
+    expect(location.searchParams.get("state")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(location.searchParams.get("nonce")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(location.searchParams.get("code_challenge")).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(location.searchParams.get("code_challenge_method")).toBe("S256");
+    // Every redirect draws fresh values.
+    const again = await fetch(`${base}/_matrix/client/v3/login/sso/redirect/oidc-corp?redirectUrl=${encodeURIComponent(fixture.clientUrl)}`, { redirect: "manual" });
+    const againLocation = new URL(again.headers.get("location")!);
+    for (const name of ["state", "nonce", "code_challenge"]) expect(againLocation.searchParams.get(name)).not.toBe(location.searchParams.get(name));
     expect(location.searchParams.get("scope")).toBe("openid profile email");
     const cookie = response.headers.getSetCookie().find((value) => value.startsWith("oidc_session="))!;
     expect(cookie).toMatch(/HttpOnly/);

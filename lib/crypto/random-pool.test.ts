@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { generateToken } from "../auth/secrets";
-import { takeRandomBytes } from "./random-pool";
+import { randomBase64Url, takeRandomBytes } from "./random-pool";
 
 describe("the random pool", () => {
   it("never hands out the same bytes twice, across many refills", () => {
@@ -27,6 +27,12 @@ describe("the random pool", () => {
     const bytes = takeRandomBytes(10_000);
     expect(bytes.length).toBe(10_000);
     expect(new Set(bytes).size).toBeGreaterThan(200);
+  });
+
+  it("writes values as base64url: 43 characters for 256 bits", () => {
+    const values = Array.from({ length: 200 }, () => randomBase64Url(32));
+    for (const value of values) expect(value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(new Set(values).size).toBe(200);
   });
 
   it("keeps access tokens distinct when many are minted at once", () => {

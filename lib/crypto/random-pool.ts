@@ -1,11 +1,13 @@
-// Random bytes for the secrets minted on hot paths (an access token per login), drawn from a buffer
-// that node:crypto refills 4 KiB at a time instead of one randomBytes call per secret.
+// Random bytes for the secrets and IDs minted per request (tokens, session IDs, OIDC state, nonce and
+// PKCE verifier, cipher IVs), drawn from a buffer that node:crypto refills 4 KiB at a time instead of
+// one generator call per value.
 //
-// Why: each randomBytes call goes through OpenSSL's generator and allocates a fresh buffer; in a CPU
-// profile of token login (`npx tsx bench/probe.ts token_login --cpu-prof`) that was ~3 % of the
-// request, for 86 bytes. One fill of 4 KiB serves ~47 tokens. The bytes come from the same
-// cryptographic generator; each byte is handed out once, and a refill overwrites the whole buffer.
-// Node's own randomInt keeps a cache of random bytes in the same way.
+// Why: a call into the generator costs ~20 µs on this machine kind under load whatever its size (the
+// 4 KiB refill costs about the same as 32 bytes). In CPU profiles (`npx tsx bench/probe.ts <scenario>
+// --cpu-prof`) that was ~3 % of a token login and ~22 % of the SSO redirect to an OpenID Provider,
+// which drew four values (BENCHMARKS.md). The bytes come from the same cryptographic generator; each
+// byte is handed out once, and a refill overwrites the whole buffer. Node's own randomInt and
+// randomUUID keep a cache of random bytes in the same way.
 import { randomBytes, randomFillSync } from "node:crypto";
 
 const POOL_BYTES = 4096;
@@ -27,4 +29,9 @@ export function takeRandomBytes(count: number): Uint8Array {
   const bytes = pool.subarray(next, next + count);
   next += count;
   return bytes;
+}
+
+/** `count` fresh random bytes as base64url text: the form of every random secret and ID the service mints per request. */
+export function randomBase64Url(count: number): string {
+  return Buffer.from(takeRandomBytes(count)).toString("base64url");
 }

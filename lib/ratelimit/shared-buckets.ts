@@ -3,7 +3,8 @@
 // same limits. Each bucket is one row holding the time it
 // will be empty (see ./rate-limiter.ts); every change is a single atomic statement, so concurrent
 // requests on any number of instances cannot both take the last slot.
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
+import { randomBase64Url } from "../crypto/random-pool";
 import type { Database } from "../db/client";
 import { logger } from "../logging/logger";
 
@@ -56,7 +57,7 @@ export class PostgresBucketStore extends DatabaseBucketStore implements BucketSt
     this.purgeNowAndThen(now);
     // A random token marks the row as changed by this statement: the RETURNING row alone cannot
     // tell "allowed" from "refused" when another request changed the bucket in the same millisecond.
-    const token = randomBytes(12).toString("base64url");
+    const token = randomBase64Url(12);
     const rows = await this.database().$queryRawUnsafe<Row[]>(
       `INSERT INTO rate_limit_buckets AS b (key, empty_at, last_token)
        VALUES ($1, $2::float8 + $3::float8, $5)
@@ -108,7 +109,7 @@ export class SqliteBucketStore extends DatabaseBucketStore implements BucketStor
 
   async consume(key: string, increment: number, window: number, now: number): Promise<{ allowed: boolean; emptyAt: number }> {
     this.purgeNowAndThen(now);
-    const token = randomBytes(12).toString("base64url");
+    const token = randomBase64Url(12);
     const admits = `MAX(empty_at, ?) + ? - ? - ? <= ${EPSILON_MS}`;
     const rows = await this.database().$queryRawUnsafe<Row[]>(
       `INSERT INTO rate_limit_buckets (key, empty_at, last_token) VALUES (?, ? + ?, ?)

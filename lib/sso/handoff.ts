@@ -2,10 +2,10 @@
 // the browser back at once with a login token; any other client only after the person confirms on
 // the redirect-confirm page. Here the login token is created only by that confirmation (a POST),
 // so it never sits in a page or a history entry before the person has agreed.
-import { randomBytes } from "node:crypto";
 import { createLoginToken } from "../auth/login-tokens";
 import { hashSecret } from "../auth/secrets";
 import { getConfig } from "../config/load-config";
+import { randomBase64Url } from "../crypto/random-pool";
 import { db } from "../db/client";
 import { browserFlowCookieOptions, clearCookie, readCookie, serializeCookie } from "../http/cookies";
 import { renderSsoPage } from "../pages/sso-pages";
@@ -64,7 +64,7 @@ export async function finishSsoLogin(login: FinishedSsoLogin, extraHeaders: stri
     return new Response(null, { status: 302, headers });
   }
 
-  const secret = randomBytes(32).toString("base64url");
+  const secret = randomBase64Url(32);
   await db().ssoHandoff.create({
     data: {
       idHash: hashSecret(secret),

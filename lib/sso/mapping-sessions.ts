@@ -1,7 +1,7 @@
 // Username-mapping sessions: the state of a new SSO user between the IdP callback and choosing a
 // username (Synapse's UsernameMappingSession, but in the database: see prisma/schema.prisma).
-import { randomBytes } from "node:crypto";
 import { hashSecret } from "../auth/secrets";
+import { randomBase64Url } from "../crypto/random-pool";
 import { db, type Transaction } from "../db/client";
 
 export const MAPPING_SESSION_COOKIE = "username_mapping_session";
@@ -32,7 +32,7 @@ export type NewMappingSession = Pick<
 
 /** Creates a session and returns the secret for the browser's cookie. */
 export async function createMappingSession(session: NewMappingSession): Promise<string> {
-  const secret = randomBytes(32).toString("base64url");
+  const secret = randomBase64Url(32);
   await db().usernameMappingSession.create({
     data: {
       idHash: hashSecret(secret),

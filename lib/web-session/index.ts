@@ -7,10 +7,11 @@
 // POSTs or sub-requests, still sent when an IdP or a client navigates the browser back here), Secure
 // when public_baseurl is https. The session ends at a fixed time (web_sessions.lifetime): use does
 // not extend it.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { hashSecret } from "../auth/secrets";
 import { getConfig } from "../config/load-config";
 import type { HomeserverConfig } from "../config/schema";
+import { randomBase64Url } from "../crypto/random-pool";
 import { db } from "../db/client";
 import { clearCookie, isSecureBaseUrl, readCookie, serializeCookie, type CookieOptions } from "../http/cookies";
 
@@ -63,7 +64,7 @@ export async function startWebSession(
   const now = new Date();
   const previous = await findWebSession(previousSecret, now);
   // A fresh secret either way: a sign-in never keeps a cookie value that existed before it.
-  const secret = randomBytes(32).toString("base64url");
+  const secret = randomBase64Url(32);
   const expiresAt = new Date(now.getTime() + webSessions.lifetime);
   let session: WebSession;
   if (previous && previous.userId === userId) {

@@ -9,7 +9,7 @@
 // seals a random nonce into a short-lived cookie and puts the same nonce in the return URL. A login token arriving
 // without the matching cookie (someone else's token pushed at this browser: login CSRF) is refused
 // before it is touched.
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { createElement } from "react";
 import { z } from "zod";
 import { passwordLoginEnabled, checkPasswordSignIn } from "../auth/login";
@@ -18,6 +18,7 @@ import { loginLimiters } from "../ratelimit/login-limiters";
 import { consumeLoginToken } from "../auth/login-tokens";
 import { getConfig } from "../config/load-config";
 import type { HomeserverConfig } from "../config/schema";
+import { randomBase64Url } from "../crypto/random-pool";
 import { seal, unseal } from "../crypto/sealed";
 import { db } from "../db/client";
 import { crossSiteRequestProblem, forbiddenCrossSiteResponse } from "../http/browser-security";
@@ -153,7 +154,7 @@ export async function startIdpSignIn(request: Request): Promise<Response> {
   const idpId = params.get("idp") ?? "";
   const provider = findIdentityProvider(idpId, config);
   if (!provider) throw new SsoError("unknown_idp", "That sign-in method is not offered here.", 400, SIGN_IN_PATH);
-  const nonce = randomBytes(32).toString("base64url");
+  const nonce = randomBase64Url(32);
   const sealed = await seal({ nonce, next: safeNextPath(query.next) }, config.signingSecret, SSO_ATTEMPT_PURPOSE, SSO_ATTEMPT_LIFETIME_S);
   const returnUrl = `${config.public_baseurl}${SSO_RETURN_PATH.slice(1)}?${new URLSearchParams({ attempt: nonce })}`;
   const target = `/_matrix/client/v3/login/sso/redirect/${encodeURIComponent(provider.id)}?${new URLSearchParams({ redirectUrl: returnUrl })}`;

@@ -5,7 +5,8 @@
 // keeps only a digest of them: it is all that matching the later request needs, and it keeps a
 // row's size bounded whatever the body (a session was otherwise up to max_request_body_size of
 // storage per call). New sessions are limited per user (UI_AUTH_SESSION_LIMIT).
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
+import { randomBase64Url } from "../../crypto/random-pool";
 import { db } from "../../db/client";
 import { sharedLimiter } from "../../ratelimit/login-limiters";
 import type { RateLimitSettings } from "../../ratelimit/rate-limiter";
@@ -58,7 +59,7 @@ export function requestDigest(method: string, uri: string, body: Record<string, 
 export async function createUiAuthSession(session: Pick<UiAuthSession, "userId" | "requestDigest" | "description">): Promise<UiAuthSession> {
   await sharedLimiter("ui_auth.sessions", UI_AUTH_SESSION_LIMIT).check(session.userId);
   const row = await db().uiAuthSession.create({
-    data: { ...session, id: randomBytes(18).toString("base64url"), expiresAt: new Date(Date.now() + UI_AUTH_SESSION_LIFETIME_MS) },
+    data: { ...session, id: randomBase64Url(18), expiresAt: new Date(Date.now() + UI_AUTH_SESSION_LIFETIME_MS) },
   });
   return { ...row, completed: {} };
 }

@@ -4,8 +4,8 @@
 // outstanding requests live (the saml_requests table, with expiry, consumed exactly once).
 import { perConfig } from "../../../config/per-config";
 import type { CacheProvider, Profile, SamlConfig as NodeSamlConfig } from "@node-saml/node-saml";
-import { randomBytes } from "node:crypto";
 import type { HomeserverConfig } from "../../../config/schema";
+import { takeRandomBytes } from "../../../crypto/random-pool";
 import { db } from "../../../db/client";
 import { logger } from "../../../logging/logger";
 import type { SamlResponse } from "../../../modules/types";
@@ -187,7 +187,7 @@ export class SamlIdentityProvider {
       requestIdExpirationPeriodMs: settings.sessionLifetimeMs,
       identifierFormat: TRANSIENT,
       disableRequestedAuthnContext: true,
-      generateUniqueId: () => `_${randomBytes(20).toString("hex")}`,
+      generateUniqueId: () => `_${Buffer.from(takeRandomBytes(20)).toString("hex")}`,
       cacheProvider,
     };
   }
