@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { SQLITE_PAGE_CACHE_KIB } from "./adapter";
 import { createDatabase } from "./client";
-import { checkpointedFiles, SERVER_AUTOCHECKPOINT_PAGES, startSqliteCheckpointer } from "./sqlite-checkpointer";
+import { checkpointedFiles, checkpointerActivity, SERVER_AUTOCHECKPOINT_PAGES, startSqliteCheckpointer } from "./sqlite-checkpointer";
 
 const directories: string[] = [];
 afterEach(() => {
@@ -85,6 +85,31 @@ describe("the WAL checkpoint thread", () => {
     } finally {
       writer.close();
     }
+  });
+
+  it("flushes the pages it copied to the disk itself, and only after checkpoints that copied some", async () => {
+    // Otherwise the pages wait in the kernel's cache for the serving connection's own checkpoint,
+    // whose fsync then writes them all back on the event loop (the comment on SYNC_INTERVAL_MS).
+    const file = scratchFile();
+    const writer = writerWithoutCheckpoints(file);
+    const checkpointer = startSqliteCheckpointer(file);
+    try {
+      commitLogins(writer, 300);
+      const busy = await eventually(() => checkpointerActivity(file)!, (activity) => activity.flushes > 0);
+      expect(busy.copyingCheckpoints).toBeGreaterThan(0);
+      expect(busy.flushes).toBeGreaterThan(0);
+      expect(busy.flushes).toBeLessThanOrEqual(busy.copyingCheckpoints);
+      // Once everything is copied and flushed, an idle database is left alone.
+      await eventually(() => rowsInDatabaseFile(file), (rows) => rows === 300);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const settled = checkpointerActivity(file)!;
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(checkpointerActivity(file)).toEqual(settled);
+    } finally {
+      await checkpointer.release();
+      writer.close();
+    }
+    expect(checkpointerActivity(file)).toBeNull();
   });
 
   it("is shared by the connections to one file and stops with the last of them", async () => {

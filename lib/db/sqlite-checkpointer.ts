@@ -60,6 +60,10 @@ function databaseDescriptor(file: string): number | null {
   return fd;
 }
 
+/** Positions of the thread's counters in its shared activity array. */
+const COPIED = 0;
+const FLUSHED = 1;
+
 // The worker's source: plain CommonJS given to the Worker as text, so that no bundler (Next's,
 // esbuild's for server.ts) has to find or rewrite a second entry file. It backs off while the log
 // stands still, so an idle server is not woken 100 times a second.
@@ -70,6 +74,7 @@ const Database = require(workerData.driver);
 const connection = new Database(workerData.file, { timeout: 0 });
 connection.pragma("cache_size = 16");
 const checkpoint = connection.prepare("PRAGMA wal_checkpoint(PASSIVE)");
+const activity = new Int32Array(workerData.activity);
 let delay = workerData.idleMs;
 let lastLog = -1;
 let lastCheckpointed = -1;
@@ -79,10 +84,14 @@ let timer;
 function tick() {
   try {
     const { log, checkpointed } = checkpoint.get();
-    if (checkpointed > 0 && checkpointed !== lastCheckpointed) unsynced = true;
+    if (checkpointed > 0 && checkpointed !== lastCheckpointed) {
+      unsynced = true;
+      Atomics.add(activity, ${COPIED}, 1);
+    }
     lastCheckpointed = checkpointed;
     if (unsynced && workerData.databaseFd !== null && Date.now() - lastSync >= workerData.syncMs) {
       fdatasyncSync(workerData.databaseFd);
+      Atomics.add(activity, ${FLUSHED}, 1);
       unsynced = false;
       lastSync = Date.now();
     }
@@ -112,6 +121,8 @@ parentPort.on("message", (message) => {
 
 interface RunningCheckpointer {
   worker: Worker;
+  /** Counters the thread bumps (COPIED, FLUSHED): shared memory, read only when asked for. */
+  activity: Int32Array;
   users: number;
   /** What each connection sharing the thread does if it stops: checkpoint often again itself. */
   onStopped: Set<() => void>;
@@ -131,15 +142,24 @@ export interface SqliteCheckpointer {
 export function startSqliteCheckpointer(file: string, onStopped?: () => void): SqliteCheckpointer {
   let entry = running.get(file);
   if (!entry) {
+    const activity = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { file, driver: betterSqlite3Path(), busyMs: BUSY_INTERVAL_MS, idleMs: IDLE_INTERVAL_MS, syncMs: SYNC_INTERVAL_MS, databaseFd: databaseDescriptor(file) },
+      workerData: {
+        file,
+        driver: betterSqlite3Path(),
+        busyMs: BUSY_INTERVAL_MS,
+        idleMs: IDLE_INTERVAL_MS,
+        syncMs: SYNC_INTERVAL_MS,
+        databaseFd: databaseDescriptor(file),
+        activity: activity.buffer,
+      },
       // One prepared statement: a small heap is plenty, and its memory is the server's.
       resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1, stackSizeMb: 1 },
       stdout: false,
       stderr: false,
     });
-    const started: RunningCheckpointer = { worker, users: 0, onStopped: new Set() };
+    const started: RunningCheckpointer = { worker, activity, users: 0, onStopped: new Set() };
     const stopped = (why: string) => {
       if (running.get(file) !== started) return;
       running.delete(file);
@@ -174,6 +194,16 @@ export function startSqliteCheckpointer(file: string, onStopped?: () => void): S
       await held.worker.terminate();
     },
   };
+}
+
+/**
+ * What the thread for a file has done so far (null if none runs): its checkpoints that copied pages
+ * into the database file, and its flushes of that file. For tests and diagnostics.
+ */
+export function checkpointerActivity(file: string): { copyingCheckpoints: number; flushes: number } | null {
+  const entry = running.get(file);
+  if (!entry) return null;
+  return { copyingCheckpoints: Atomics.load(entry.activity, COPIED), flushes: Atomics.load(entry.activity, FLUSHED) };
 }
 
 /** Files with a checkpoint thread running in this process (for tests and diagnostics). */
