@@ -33,7 +33,10 @@ function commitLogins(connection: Database.Database, count: number): void {
   for (let n = 0; n < count; n++) insert.run(`token-${n}-${Math.random()}`, `@user${n}:example.org`);
 }
 
-/** Rows in the database file itself: a copy of it without its log sees only checkpointed pages. */
+/**
+ * Rows in the database file itself: a copy of it without its log sees only checkpointed pages. A
+ * copy taken while the thread writes pages into the file can be torn: that answers -1 (ask again).
+ */
 function rowsInDatabaseFile(file: string): number {
   const copy = `${file}.copy`;
   copyFileSync(file, copy);
@@ -42,6 +45,10 @@ function rowsInDatabaseFile(file: string): number {
     const tables = connection.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'tokens'").get() as { n: number };
     if (tables.n === 0) return 0;
     return (connection.prepare("SELECT count(*) AS n FROM tokens").get() as { n: number }).n;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === "SQLITE_CORRUPT" || code === "SQLITE_NOTADB") return -1;
+    throw error;
   } finally {
     connection.close();
     rmSync(copy, { force: true });
