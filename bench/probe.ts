@@ -11,7 +11,9 @@
 // scenarios in turn against one server with the bench's stack (two OpenID Providers, bcrypt 12), as
 // `npm run bench` does, each at --clients or at the count after an @ (password_login@16): memory is cumulative (a route loaded stays loaded), so a
 // peak is only seen in such a sequence. One line per scenario (peak RSS sampled during its measured
-// run, server CPU per request), then the server's lifetime peak (VmHWM).
+// run, server CPU per request, and seconds since the server started when the step ended), then the
+// server's lifetime peak (VmHWM). With --cpu-prof the whole sequence is one profile: pick a step with
+// bench/profile-summary.ts's --skip and --until (its measured run is its last --seconds).
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { freePort, startServer } from "../test-support/server";
@@ -56,6 +58,13 @@ const SEQUENCE_STEPS: Record<string, (ctx: ScenarioContext, clients: number) => 
   password_storm: (ctx) => scenarios.passwordStorm(ctx),
 };
 
+/** With --cpu-prof, the server's environment loads the profiler (the server only, not this process). */
+function profilingEnv(): Record<string, string> {
+  if (!args.includes("--cpu-prof")) return {};
+  mkdirSync(profileDir, { recursive: true });
+  return { NODE_OPTIONS: `--require ${path.join(__dirname, "cpu-profile-preload.cjs")}`, CPU_PROFILE_DIR: profileDir };
+}
+
 async function runSequence(steps: string[]): Promise<void> {
   const unknown = steps.filter((step) => !SEQUENCE_STEPS[step.split("@")[0]]);
   if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(", ")} (known: ${Object.keys(SEQUENCE_STEPS).join(", ")})`);
@@ -65,7 +74,8 @@ async function runSequence(steps: string[]): Promise<void> {
   try {
     await migrate(database.url);
     const passwordUsers = await createPasswordUsers(database.url, "pw", 16, await hashPassword(password, { pepper: "", rounds: bcryptRounds }));
-    const stack = await startStack(database.url, bcryptRounds);
+    const stack = await startStack(database.url, bcryptRounds, 1, false, profilingEnv());
+    const stackStarted = performance.now();
     try {
       await seedUsers(database.url, 1, users);
       const ctx: ScenarioContext = {
@@ -85,7 +95,7 @@ async function runSequence(steps: string[]): Promise<void> {
         for (const row of Array.isArray(result) ? result : [result]) {
           // The server's CPU over the measured run, per response.
           const serverCpuMsPerRequest = Math.round(((row.cpu.subjectCores * row.seconds * 1000) / Math.max(1, row.requests)) * 1000) / 1000;
-          console.log(JSON.stringify({ scenario: row.scenario, clients: stepClients, requestsPerSecond: row.requestsPerSecond, errors: row.errors, serverCpuMsPerRequest, peakRssMb: row.rss.serverMb, otherCores: row.cpu.otherCores }));
+          console.log(JSON.stringify({ scenario: row.scenario, clients: stepClients, requestsPerSecond: row.requestsPerSecond, errors: row.errors, serverCpuMsPerRequest, peakRssMb: row.rss.serverMb, otherCores: row.cpu.otherCores, endedAtSeconds: Math.round((performance.now() - stackStarted) / 1000) }));
         }
       }
       console.log(JSON.stringify({ lifetimePeakMb: lifetimePeakMb(stack.serverPid) }));
@@ -103,7 +113,6 @@ async function main(): Promise<void> {
   if (sequence) return runSequence(sequence.split(","));
   const postgres = backend === "postgresql" ? await startPostgres() : undefined;
   const databaseUrl = postgres?.url;
-  if (args.includes("--cpu-prof")) mkdirSync(profileDir, { recursive: true });
   const metricsPort = args.includes("--metrics") ? await freePort() : undefined;
   // The SSO scenarios need the bench's identity providers (their callback is on the server's port).
   const sso = scenario === "sso_redirect_idp" || scenario === "pick_idp";
@@ -127,9 +136,7 @@ async function main(): Promise<void> {
       ...(metricsPort ? { enable_metrics: true, listeners: [{ type: "metrics", port: metricsPort, bind_addresses: ["127.0.0.1"] }] } : {}),
       rc_login: { address: RC_LOGIN_UNLIMITED, account: RC_LOGIN_UNLIMITED, failed_attempts: RC_LOGIN_UNLIMITED },
     },
-    env: args.includes("--cpu-prof")
-      ? { NODE_OPTIONS: `--require ${path.join(__dirname, "cpu-profile-preload.cjs")}`, CPU_PROFILE_DIR: profileDir }
-      : {},
+    env: profilingEnv(),
   });
   try {
     await migrate(server.databaseUrl);

@@ -1,6 +1,7 @@
 // Summarises a .cpuprofile (from `bench/probe.ts --cpu-prof`): where the server's CPU time went,
 // by package or file group and by function (self time), skipping the first `--skip=` seconds
-// (start-up). Usage: npx tsx bench/profile-summary.ts <file> [--skip=8] [--top=30]
+// (start-up) and, with `--until=`, everything after that many seconds (one step of a sequence).
+// Usage: npx tsx bench/profile-summary.ts <file> [--skip=8] [--until=60] [--top=30]
 import { readFileSync } from "node:fs";
 
 interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
@@ -26,6 +27,7 @@ function group(url: string, fn: string): string {
 }
 
 const skipUs = opt("skip", 8) * 1e6;
+const untilUs = opt("until", Infinity) * 1e6;
 const self = new Map<string, number>();
 const groups = new Map<string, number>();
 const inclusiveGroups = new Map<string, number>();
@@ -35,7 +37,7 @@ let t = profile.startTime;
 let total = 0;
 for (let i = 0; i < profile.samples.length; i++) {
   t += profile.timeDeltas[i];
-  if (t - profile.startTime < skipUs) continue;
+  if (t - profile.startTime < skipUs || t - profile.startTime > untilUs) continue;
   const node = byId.get(profile.samples[i])!;
   const { functionName, url, lineNumber } = node.callFrame;
   if (functionName === "(idle)") continue;
@@ -55,7 +57,7 @@ for (let i = 0; i < profile.samples.length; i++) {
   }
 }
 const pct = (v: number) => `${((100 * v) / total).toFixed(1)}%`;
-console.log(`busy ${total.toFixed(0)} ms after skipping ${skipUs / 1e6} s`);
+console.log(`busy ${total.toFixed(0)} ms after skipping ${skipUs / 1e6} s${untilUs < Infinity ? `, until ${untilUs / 1e6} s` : ""}`);
 console.log("\nself time by group:");
 for (const [k, v] of [...groups].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${pct(v).padStart(6)}  ${k}`);
 console.log("\ninclusive time by group:");

@@ -141,7 +141,14 @@ export function benchConfig(corp: RunningOidcProvider, social: RunningOidcProvid
  * Two IdPs and the service on `databaseUrl` (already migrated and seeded or not: it migrates too),
  * with `workerProcesses` server processes (homeserver.yaml's worker_processes).
  */
-export async function startStack(databaseUrl: string, bcryptRounds: number, workerProcesses = 1, withMetrics = false): Promise<BenchStack> {
+/** `serverEnv` is added to the server's environment only (e.g. a profiling preload in NODE_OPTIONS). */
+export async function startStack(
+  databaseUrl: string,
+  bcryptRounds: number,
+  workerProcesses = 1,
+  withMetrics = false,
+  serverEnv: Record<string, string> = {},
+): Promise<BenchStack> {
   const root = path.resolve(__dirname, "..");
   const distDir = process.env.NEXT_DIST_DIR || ".next";
   if (!existsSync(path.join(root, distDir, "BUILD_ID"))) {
@@ -172,6 +179,7 @@ export async function startStack(databaseUrl: string, bcryptRounds: number, work
         worker_processes: workerProcesses,
         ...(metricsPort ? { enable_metrics: true, listeners: [{ type: "metrics", port: metricsPort, bind_addresses: ["127.0.0.1"] }] } : {}),
       },
+      env: serverEnv,
     });
     stoppers.add(() => server.stop());
     if (metricsPort) {
