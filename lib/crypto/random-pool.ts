@@ -31,7 +31,10 @@ export function takeRandomBytes(count: number): Uint8Array {
   return bytes;
 }
 
-/** `count` fresh random bytes as base64url text: the form of every random secret and ID the service mints per request. */
+/**
+ * `count` fresh random bytes as base64url text: the form of the random secrets and IDs the service
+ * mints per request.
+ */
 export function randomBase64Url(count: number): string {
   return Buffer.from(takeRandomBytes(count)).toString("base64url");
 }
