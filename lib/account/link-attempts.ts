@@ -11,9 +11,9 @@
 // cookie and the attempt's web session. (Not a cookie checked when recording: SAML's answer is a
 // cross-site POST, which carries no SameSite=Lax cookie; the return to /account/link is a top-level
 // GET, which does.)
-import { randomBytes } from "node:crypto";
 import { hashSecret } from "../auth/secrets";
 import { getConfig } from "../config/load-config";
+import { randomBase64Url } from "../crypto/random-pool";
 import { seal, unseal } from "../crypto/sealed";
 import { db } from "../db/client";
 import { browserFlowCookieOptions, clearCookie, serializeCookie } from "../http/cookies";
@@ -41,7 +41,7 @@ function linkReturnPrefix(): string {
 
 /** Starts a link at `idpId` for a browser session; returns the return URL to give the SSO redirect. */
 export async function createLinkAttempt(webSessionId: string, idpId: string): Promise<string> {
-  const secret = randomBytes(32).toString("base64url");
+  const secret = randomBase64Url(32);
   await db().accountLinkAttempt.create({
     data: { idHash: hashSecret(secret), webSessionId, idpId, expiresAt: new Date(Date.now() + LINK_ATTEMPT_LIFETIME_MS) },
   });

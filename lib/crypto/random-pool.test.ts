@@ -1,6 +1,11 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { generateToken } from "../auth/secrets";
 import { randomBase64Url, takeRandomBytes } from "./random-pool";
+
+afterEach(() => {
+  vi.doUnmock("node:crypto");
+  vi.resetModules();
+});
 
 describe("the random pool", () => {
   it("never hands out the same bytes twice, across many refills", () => {
@@ -21,6 +26,43 @@ describe("the random pool", () => {
     // block again, would leave most values far off.
     expect(Math.min(...counts)).toBeGreaterThan(150);
     expect(Math.max(...counts)).toBeLessThan(350);
+  });
+
+  it("hands out consecutive, non-overlapping runs of each fill, the length asked, and wipes them", async () => {
+    // A fresh copy of the module over a generator that writes a known pattern: fill k puts
+    // (i + 17k) mod 256 at position i, so each byte handed out says where it came from.
+    let fills = 0;
+    let poolSeen: Uint8Array | undefined;
+    vi.resetModules();
+    vi.doMock("node:crypto", async (importOriginal) => ({
+      ...(await importOriginal<typeof import("node:crypto")>()),
+      randomFillSync: (buffer: Uint8Array) => {
+        fills += 1;
+        poolSeen = buffer;
+        for (let i = 0; i < buffer.length; i++) buffer[i] = (i + 17 * fills) % 256;
+        return buffer;
+      },
+    }));
+    const fresh = await import("./random-pool");
+    const expected = (fill: number, offset: number, count: number) =>
+      Array.from({ length: count }, (_, j) => (offset + j + 17 * fill) % 256);
+
+    expect([...fresh.takeRandomBytes(10)]).toEqual(expected(1, 0, 10));
+    expect([...fresh.takeRandomBytes(20)]).toEqual(expected(1, 10, 20));
+    expect(Buffer.from(fresh.randomBase64Url(4000), "base64url").toJSON().data).toEqual(expected(1, 30, 4000));
+    // What was handed out is gone from the pool; what was not is still there.
+    expect(poolSeen!.subarray(0, 4030).every((byte) => byte === 0)).toBe(true);
+    expect([...poolSeen!.subarray(4030, 4040)]).toEqual(expected(1, 4030, 10));
+    // 66 bytes are left: a take of 100 starts a new fill rather than mixing the two.
+    expect([...fresh.takeRandomBytes(100)]).toEqual(expected(2, 0, 100));
+    expect(fills).toBe(2);
+  });
+
+  it("refuses a count that is not a whole number of bytes, rather than reusing bytes", () => {
+    expect(() => takeRandomBytes(-1)).toThrow(RangeError);
+    expect(() => takeRandomBytes(Number.NaN)).toThrow(RangeError);
+    expect(() => randomBase64Url(2.5)).toThrow(RangeError);
+    expect(takeRandomBytes(0).length).toBe(0);
   });
 
   it("serves a request larger than the pool", () => {

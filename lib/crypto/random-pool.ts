@@ -6,7 +6,7 @@
 // 4 KiB refill costs about the same as 32 bytes). In CPU profiles (`npx tsx bench/probe.ts <scenario>
 // --cpu-prof`) that was ~3 % of a token login and ~22 % of the SSO redirect to an OpenID Provider,
 // which drew four values (BENCHMARKS.md). The bytes come from the same cryptographic generator; each
-// byte is handed out once, and a refill overwrites the whole buffer. Node's own randomInt and
+// byte is handed out once and wiped as it goes, and a refill overwrites the whole buffer. Node's own randomInt and
 // randomUUID keep a cache of random bytes in the same way.
 import { randomBytes, randomFillSync } from "node:crypto";
 
@@ -17,18 +17,31 @@ const pool = Buffer.alloc(POOL_BYTES);
 let next = POOL_BYTES;
 
 /**
- * `count` fresh random bytes. The view is only valid until the next call (a refill overwrites it):
- * read it at once, never keep it.
+ * Reserves `count` bytes of the pool (refilling it first if they do not fit) and returns where they
+ * start. The caller reads them at once and then wipes them (handOut), all before returning, so no
+ * other caller can see them and an issued secret does not stay in the pool until the next refill.
  */
-export function takeRandomBytes(count: number): Uint8Array {
-  if (count > POOL_BYTES) return randomBytes(count);
+function reserve(count: number): number {
+  if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`random byte count must be a non-negative integer, got ${count}`);
   if (next + count > POOL_BYTES) {
     randomFillSync(pool);
     next = 0;
   }
-  const bytes = pool.subarray(next, next + count);
+  const start = next;
   next += count;
-  return bytes;
+  return start;
+}
+
+function handOut<T>(start: number, count: number, read: (start: number, end: number) => T): T {
+  const value = read(start, start + count);
+  pool.fill(0, start, start + count);
+  return value;
+}
+
+/** `count` fresh random bytes, in a buffer of their own. */
+export function takeRandomBytes(count: number): Buffer {
+  if (count > POOL_BYTES) return randomBytes(count);
+  return handOut(reserve(count), count, (start, end) => Buffer.from(pool.subarray(start, end)));
 }
 
 /**
@@ -36,5 +49,6 @@ export function takeRandomBytes(count: number): Uint8Array {
  * mints per request.
  */
 export function randomBase64Url(count: number): string {
-  return Buffer.from(takeRandomBytes(count)).toString("base64url");
+  if (count > POOL_BYTES) return randomBytes(count).toString("base64url");
+  return handOut(reserve(count), count, (start, end) => pool.toString("base64url", start, end));
 }

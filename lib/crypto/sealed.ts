@@ -37,8 +37,7 @@ function keyFor(secret: string, purpose: string): Promise<CryptoKey> {
 export async function seal(payload: JWTPayload, secret: string, purpose: string, lifetimeSeconds: number): Promise<string> {
   const issuedAt = Math.floor(Date.now() / 1000);
   const claims = { ...payload, iat: issuedAt, exp: issuedAt + lifetimeSeconds, aud: purpose };
-  // A copy: the pool's view is only valid until its next use.
-  const iv = Buffer.from(takeRandomBytes(12));
+  const iv = takeRandomBytes(12);
   const cipher = createCipheriv("aes-256-gcm", keyForPurpose(secret, `sealed:${purpose}`), iv);
   cipher.setAAD(ADDITIONAL_DATA);
   const ciphertext = Buffer.concat([cipher.update(JSON.stringify(claims), "utf8"), cipher.final()]);

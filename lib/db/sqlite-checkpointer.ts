@@ -74,7 +74,7 @@ const Database = require(workerData.driver);
 const connection = new Database(workerData.file, { timeout: 0 });
 connection.pragma("cache_size = 16");
 const checkpoint = connection.prepare("PRAGMA wal_checkpoint(PASSIVE)");
-const activity = new Int32Array(workerData.activity);
+const activity = new Uint32Array(workerData.activity);
 let delay = workerData.idleMs;
 let lastLog = -1;
 let lastCheckpointed = -1;
@@ -122,7 +122,7 @@ parentPort.on("message", (message) => {
 interface RunningCheckpointer {
   worker: Worker;
   /** Counters the thread bumps (COPIED, FLUSHED): shared memory, read only when asked for. */
-  activity: Int32Array;
+  activity: Uint32Array;
   users: number;
   /** What each connection sharing the thread does if it stops: checkpoint often again itself. */
   onStopped: Set<() => void>;
@@ -142,7 +142,7 @@ export interface SqliteCheckpointer {
 export function startSqliteCheckpointer(file: string, onStopped?: () => void): SqliteCheckpointer {
   let entry = running.get(file);
   if (!entry) {
-    const activity = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+    const activity = new Uint32Array(new SharedArrayBuffer(2 * Uint32Array.BYTES_PER_ELEMENT));
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: {
@@ -203,7 +203,10 @@ export function startSqliteCheckpointer(file: string, onStopped?: () => void): S
 export function checkpointerActivity(file: string): { copyingCheckpoints: number; flushes: number } | null {
   const entry = running.get(file);
   if (!entry) return null;
-  return { copyingCheckpoints: Atomics.load(entry.activity, COPIED), flushes: Atomics.load(entry.activity, FLUSHED) };
+  // Flushes first: a flush follows the copy it is for, so read in this order the flushes never
+  // outnumber the copies, however the thread moves between the two reads.
+  const flushes = Atomics.load(entry.activity, FLUSHED);
+  return { copyingCheckpoints: Atomics.load(entry.activity, COPIED), flushes };
 }
 
 /** Files with a checkpoint thread running in this process (for tests and diagnostics). */

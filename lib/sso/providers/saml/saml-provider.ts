@@ -187,7 +187,7 @@ export class SamlIdentityProvider {
       requestIdExpirationPeriodMs: settings.sessionLifetimeMs,
       identifierFormat: TRANSIENT,
       disableRequestedAuthnContext: true,
-      generateUniqueId: () => `_${Buffer.from(takeRandomBytes(20)).toString("hex")}`,
+      generateUniqueId: () => `_${takeRandomBytes(20).toString("hex")}`,
       cacheProvider,
     };
   }
