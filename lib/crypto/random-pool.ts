@@ -6,8 +6,8 @@
 // 4 KiB refill costs about the same as 32 bytes). In CPU profiles (`npx tsx bench/probe.ts <scenario>
 // --cpu-prof`) that was ~3 % of a token login and ~22 % of the SSO redirect to an OpenID Provider,
 // which drew four values (BENCHMARKS.md). The bytes come from the same cryptographic generator; each
-// byte is handed out once and wiped as it goes, and a refill overwrites the whole buffer. Node's own randomInt and
-// randomUUID keep a cache of random bytes in the same way.
+// byte is handed out once and wiped as it goes, and a refill overwrites the whole buffer. Node's own
+// randomInt and randomUUID keep a cache of random bytes in the same way.
 import { randomBytes, randomFillSync } from "node:crypto";
 
 const POOL_BYTES = 4096;
@@ -17,31 +17,28 @@ const pool = Buffer.alloc(POOL_BYTES);
 let next = POOL_BYTES;
 
 /**
- * Reserves `count` bytes of the pool (refilling it first if they do not fit) and returns where they
- * start. The caller reads them at once and then wipes them (handOut), all before returning, so no
- * other caller can see them and an issued secret does not stay in the pool until the next refill.
+ * Gives `read` the bytes start..end of a buffer holding `count` fresh random bytes, and returns what
+ * it made of them. Taken from the pool (refilled first if they do not fit), they are wiped as soon as
+ * `read` returns, so no other caller sees them and an issued secret does not stay in the pool until
+ * the next refill; a count larger than the pool gets a buffer of its own.
  */
-function reserve(count: number): number {
+function draw<T>(count: number, read: (bytes: Buffer, start: number, end: number) => T): T {
   if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`random byte count must be a non-negative integer, got ${count}`);
+  if (count > POOL_BYTES) return read(randomBytes(count), 0, count);
   if (next + count > POOL_BYTES) {
     randomFillSync(pool);
     next = 0;
   }
   const start = next;
   next += count;
-  return start;
-}
-
-function handOut<T>(start: number, count: number, read: (start: number, end: number) => T): T {
-  const value = read(start, start + count);
-  pool.fill(0, start, start + count);
+  const value = read(pool, start, next);
+  pool.fill(0, start, next);
   return value;
 }
 
 /** `count` fresh random bytes, in a buffer of their own. */
 export function takeRandomBytes(count: number): Buffer {
-  if (count > POOL_BYTES) return randomBytes(count);
-  return handOut(reserve(count), count, (start, end) => Buffer.from(pool.subarray(start, end)));
+  return draw(count, (bytes, start, end) => Buffer.from(bytes.subarray(start, end)));
 }
 
 /**
@@ -49,6 +46,5 @@ export function takeRandomBytes(count: number): Buffer {
  * mints per request.
  */
 export function randomBase64Url(count: number): string {
-  if (count > POOL_BYTES) return randomBytes(count).toString("base64url");
-  return handOut(reserve(count), count, (start, end) => pool.toString("base64url", start, end));
+  return draw(count, (bytes, start, end) => bytes.toString("base64url", start, end));
 }

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { eventually } from "../../test-support/eventually";
 import { createDatabase } from "./client";
 
 vi.mock("./sqlite-checkpointer", async (importOriginal) => {
@@ -32,13 +33,7 @@ describe("the serving client on SQLite, when the checkpoint thread stops", () =>
     try {
       const threshold = async () =>
         Number((await database.$queryRawUnsafe<{ wal_autocheckpoint: number | bigint }[]>("PRAGMA wal_autocheckpoint"))[0].wal_autocheckpoint);
-      const deadline = Date.now() + 5_000;
-      let value = await threshold();
-      while (value !== 1000 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        value = await threshold();
-      }
-      expect(value).toBe(1000);
+      expect(await eventually(threshold, (value) => value === 1000, 5)).toBe(1000);
     } finally {
       await database.$disconnect();
     }

@@ -60,20 +60,21 @@ const LIST_FOREIGN_KEYS = {
  */
 const UNINDEXED_FOREIGN_KEYS = new Set(["login_tokens (user_id)"]);
 
-const unique = (value: unknown) => value === true || value === 1 || value === 1n || value === "1";
+/** A flag column as either database answers it (SQLite 0/1, PostgreSQL a boolean). */
+const isSet = (value: unknown) => value === true || value === 1 || value === 1n || value === "1";
 
 /** Each non-unique, non-partial index whose key columns lead another full index of its table. */
 function redundantIndexes(indexes: IndexRow[]): string[] {
   const redundant: string[] = [];
   for (const index of indexes) {
-    if (unique(index.is_unique) || unique(index.is_partial)) continue;
+    if (isSet(index.is_unique) || isSet(index.is_partial)) continue;
     const columns = index.columns.split(",");
     const covering = indexes.find((other) => {
-      if (other === index || other.table_name !== index.table_name || unique(other.is_partial)) return false;
+      if (other === index || other.table_name !== index.table_name || isSet(other.is_partial)) return false;
       const longer = other.columns.split(",");
       const leads = longer.length >= columns.length && columns.every((column, n) => column !== "(expr)" && longer[n] === column);
       // Of two indexes on the same columns, a unique one covers the other; of two plain ones, either.
-      return leads && (longer.length > columns.length || unique(other.is_unique) || other.index_name < index.index_name);
+      return leads && (longer.length > columns.length || isSet(other.is_unique) || other.index_name < index.index_name);
     });
     if (covering) redundant.push(`${index.table_name}.${index.index_name} (${index.columns}) is covered by ${covering.index_name} (${covering.columns})`);
   }
@@ -119,7 +120,7 @@ describe.each(BACKENDS)("the migrated schema's indexes on %s", (backend) => {
     const foreignKeys = await queryRows<ForeignKeyRow>(database, LIST_FOREIGN_KEYS[backend]);
     expect(foreignKeys.some((key) => key.table_name === "access_tokens" && key.parent === "refresh_tokens")).toBe(true);
     const unindexed = foreignKeys
-      .filter((key) => !indexes.some((index) => index.table_name === key.table_name && !unique(index.is_partial) && `${index.columns},`.startsWith(`${key.columns},`)))
+      .filter((key) => !indexes.some((index) => index.table_name === key.table_name && !isSet(index.is_partial) && `${index.columns},`.startsWith(`${key.columns},`)))
       .map((key) => `${key.table_name} (${key.columns})`)
       .filter((key) => !UNINDEXED_FOREIGN_KEYS.has(key));
     expect(unindexed).toEqual([]);

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { eventually } from "../../test-support/eventually";
 import { SQLITE_PAGE_CACHE_KIB } from "./adapter";
 import { createDatabase } from "./client";
 import { checkpointedFiles, checkpointerActivity, SERVER_AUTOCHECKPOINT_PAGES, startSqliteCheckpointer } from "./sqlite-checkpointer";
@@ -53,16 +54,6 @@ function rowsInDatabaseFile(file: string): number {
     connection.close();
     rmSync(copy, { force: true });
   }
-}
-
-async function eventually<T>(read: () => T, done: (value: T) => boolean, seconds = 10): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  let value = read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    value = read();
-  }
-  return value;
 }
 
 describe("the WAL checkpoint thread", () => {
