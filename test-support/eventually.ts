@@ -9,3 +9,27 @@ export async function eventually<T>(read: () => T | Promise<T>, done: (value: T)
   }
   return value;
 }
+
+/**
+ * Polls `probe` until it answers something other than undefined or false, and returns that; a probe
+ * that throws counts as "not yet" (a server still starting, a database still locked). Throws after
+ * `seconds`, naming `what` and the probe's last error, if any.
+ */
+export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, seconds = 30): Promise<T> {
+  let lastError: unknown;
+  const pending = (value: T | undefined | false): value is undefined | false => value === undefined || value === false;
+  const value = await eventually(
+    async () => {
+      try {
+        return await probe();
+      } catch (error) {
+        lastError = error;
+        return undefined;
+      }
+    },
+    (answer) => !pending(answer),
+    seconds,
+  );
+  if (pending(value)) throw new Error(`timed out waiting for ${what}${lastError === undefined ? "" : ` (last error: ${String(lastError)})`}`);
+  return value;
+}

@@ -7,6 +7,7 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pidListeningOn } from "../bench/rss";
 import { createLoginToken } from "../lib/auth/login-tokens";
+import { until } from "../test-support/eventually";
 import { startServer, type RunningServer } from "../test-support/server";
 import { createUserDirectly, disconnectAll, useDatabase } from "../test-support/users";
 
@@ -39,16 +40,6 @@ const alive = (pid: number) => {
     return false;
   }
 };
-
-async function until<T>(what: string, probe: () => T | undefined | false, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe("worker_processes: 2", () => {
   let server: RunningServer;
@@ -119,6 +110,6 @@ describe("worker_processes: 2", () => {
   it("stops every process when the server is stopped", async () => {
     const workers = childrenOf(primary);
     await server.stop();
-    await until("all processes gone", () => !alive(primary) && workers.every((pid) => !alive(pid)), 15_000);
+    await until("all processes gone", () => !alive(primary) && workers.every((pid) => !alive(pid)), 15);
   });
 });

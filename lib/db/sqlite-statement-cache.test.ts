@@ -49,6 +49,31 @@ describe("cachePreparedStatements", () => {
     expect(database.prepare(insert).bind(["next"]).run().changes).toBe(1);
   });
 
+  it("describes a statement's columns once, as better-sqlite3 does, and shares the frozen description", () => {
+    const { database } = connection();
+    const uncached = new Database(":memory:");
+    uncached.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)");
+    const select = "SELECT id, name AS who, id > ? AS big FROM t WHERE name = ?";
+    const first = database.prepare(select);
+    const described: unknown[] = [];
+    const statement = (first as { prepared: { statement: { columns(): unknown[] } } }).prepared.statement;
+    const describe = statement.columns.bind(statement);
+    statement.columns = () => {
+      described.push(select);
+      return describe();
+    };
+
+    const columns = first.bind([1, "ann"]).columns();
+    expect(columns).toEqual(uncached.prepare(select).columns());
+    expect(columns.map((column: { name: string }) => column.name)).toEqual(["id", "who", "big"]);
+    expect(database.prepare(select).bind([2, "ben"]).columns()).toBe(columns);
+    expect(database.prepare(select).columns()).toBe(columns);
+    expect(described).toHaveLength(1);
+    expect(Object.isFrozen(columns) && Object.isFrozen(columns[0])).toBe(true);
+    // A different text has its own description.
+    expect(database.prepare("SELECT name FROM t").columns().map((column: { name: string }) => column.name)).toEqual(["name"]);
+  });
+
   it("holds at most `capacity` statements, dropping the least recently used", () => {
     const { database, compiled } = connection(2);
     const sql = (n: number) => `SELECT ${n}`;

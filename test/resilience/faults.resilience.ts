@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashSecret } from "../../lib/auth/secrets";
 import { applyPendingMigrations } from "../../lib/db/schema-engine";
 import { createMappingSession } from "../../lib/sso/mapping-sessions";
+import { until } from "../../test-support/eventually";
 import { startPostgres, type PostgresCluster } from "../../test-support/postgres";
 import { startServer, type RunningServer } from "../../test-support/server";
 import { createUserDirectly, disconnectAll, useDatabase } from "../../test-support/users";
@@ -17,16 +18,6 @@ import { createUserDirectly, disconnectAll, useDatabase } from "../../test-suppo
 const ROOT = path.resolve(__dirname, "../..");
 /** No request may take longer than this, outage or not. */
 const REQUEST_DEADLINE_MS = 15_000;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 60_000): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 interface Outcome {
   kind: string;
@@ -118,18 +109,18 @@ describe("PostgreSQL stopped under load", () => {
     };
     const workers = Array.from({ length: 8 }, (_, index) => worker(index));
 
-    await until("successful requests before the outage", async () => (outcomes.filter((o) => o.status === 200).length >= 10 ? true : undefined));
+    await until("successful requests before the outage", async () => (outcomes.filter((o) => o.status === 200).length >= 10 ? true : undefined), 60);
     const outageStart = Date.now();
     await cluster.pause();
     const pausedAt = Date.now();
-    await until("failures during the outage", async () => (outcomes.filter((o) => o.at >= pausedAt && o.status >= 500).length >= 12 ? true : undefined), 30_000);
+    await until("failures during the outage", async () => (outcomes.filter((o) => o.at >= pausedAt && o.status >= 500).length >= 12 ? true : undefined), 30);
     await cluster.resume();
     const resumedAt = Date.now();
     // Recovery: the same process serves again once the database is back.
     await until(
       "recovery",
       async () => (outcomes.filter((o) => o.at >= resumedAt + 500 && o.status === 200 && o.kind === "login").length >= 3 ? true : undefined),
-      60_000,
+      60,
     );
     stop = true;
     await Promise.all(workers);
@@ -211,7 +202,7 @@ describe.each(["sqlite", "postgresql"] as const)("a process killed in the middle
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
-    await until("the registration to be inside its transaction", async () => (output.includes("inside") ? true : undefined), 60_000);
+    await until("the registration to be inside its transaction", async () => (output.includes("inside") ? true : undefined), 60);
     // The row was there, in the transaction, when the process died.
     expect(output).toContain("inside 1");
     const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -219,7 +210,7 @@ describe.each(["sqlite", "postgresql"] as const)("a process killed in the middle
     await exited;
 
     const db = useDatabase(databaseUrl);
-    const user = await until("the database to be readable again", async () => ({ found: await db.user.findUnique({ where: { userId: "@halfway:test.local" } }) }));
+    const user = await until("the database to be readable again", async () => ({ found: await db.user.findUnique({ where: { userId: "@halfway:test.local" } }) }), 60);
     expect(user.found).toBeNull();
     expect(await db.userExternalId.count({ where: { externalId: "remote-halfway" } })).toBe(0);
     expect(await db.threePid.count({ where: { address: "halfway@example.org" } })).toBe(0);
