@@ -9,6 +9,7 @@ import { logger } from "../logging/logger";
 import { betterSqlite3Adapter, pgAdapter } from "./driver-packages";
 import { cachePreparedStatements } from "./sqlite-statement-cache";
 import { SERVER_AUTOCHECKPOINT_PAGES, startSqliteCheckpointer } from "./sqlite-checkpointer";
+import { gateStatementsOnTransactions } from "./sqlite-transaction-gate";
 
 /** SQLite's own default page cache size per connection, in KiB (see createAdapterFactory). */
 export const SQLITE_PAGE_CACHE_KIB = 2000;
@@ -52,6 +53,8 @@ export function createAdapterFactory(databaseUrl: string, options: AdapterOption
     const connect = factory.connect.bind(factory);
     factory.connect = async () => {
       const adapter = await connect();
+      // One connection: another request's statement must not run inside an open transaction.
+      gateStatementsOnTransactions(adapter);
       // better-sqlite3 builds SQLite with a 16 MB page cache per connection instead of SQLite's
       // 2 MB, and as the file grows the cache fills and stays full: ~10 MB of the server's peak
       // resident memory in `npm run bench` (BENCHMARKS.md). A page missing from it is read from the
