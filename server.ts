@@ -9,11 +9,15 @@
 //
 // `npm start` also sets how much memory the process may hold on to. Figures: wrk, 16 connections,
 // 10 s of GET /login then 10 s of password logins (bcrypt_rounds 4), SQLite, 2 cores; peak RSS:
-//   --max-old-space-size=96 --max-semi-space-size=4: V8 otherwise lets garbage pile up towards
+//   --max-old-space-size=96 --max-semi-space-size=8: V8 otherwise lets garbage pile up towards
 //     its default limit (~4 GB here): peaks of ~300 MB (GET) and 370–470 MB (logins), against
 //     ~130 and ~163 MB. The live heap is ~40 MB after start, ~55 MB once logins ran, ~66 MB with
-//     every route loaded, so 96 leaves room for the requests in flight. The price is GC work:
-//     10–15 % more main-thread CPU per request than uncapped (semi-space 2: 4 MB less, +20 %).
+//     every route loaded, so 96 leaves room for the requests in flight. The young generation's
+//     8 MB is where memory and speed meet (BENCHMARKS.md, "The heap limits' price"): with 4 MB,
+//     token login, the availability check and pick_idp served 10–15 % fewer requests a second than
+//     with no limits, with 8 MB as many as with none. The price is memory: the full SQLite matrix
+//     peaked at 146.7 MB (137–138 MB at 4 MB); a short probe sequence at 132 MB, against 148–149 MB
+//     with the young generation unlimited and 154–166 MB with no limits at all.
 //   --v8-pool-size=1, MALLOC_ARENA_MAX=2: each of V8's background threads (4 by default) kept a
 //     malloc arena of its own, up to 40 MB under login load.
 //   --no-wasm-dynamic-tiering --no-wasm-tier-up: Prisma's query compiler is WebAssembly, and

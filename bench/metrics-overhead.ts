@@ -30,7 +30,7 @@ if (mode === "on" || mode === "off") {
   // Each in a process of its own: prom-client's registry and observers cannot be removed again.
   for (const run of ["off", "on", "off", "on"]) {
     process.stdout.write(
-      execFileSync(process.execPath, ["--max-old-space-size=96", "--max-semi-space-size=4", "--import", "tsx", __filename, run], { encoding: "utf8" }),
+      execFileSync(process.execPath, ["--max-old-space-size=96", "--max-semi-space-size=8", "--import", "tsx", __filename, run], { encoding: "utf8" }),
     );
   }
 }

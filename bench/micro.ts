@@ -20,7 +20,7 @@
 // Each row gives the mean, median, p99 and max of wall time per operation, and where it means
 // something the process CPU (all threads: GC helpers, the libuv pool) per operation of each round.
 // To measure under the V8 limits the server runs with (package.json "start"), run it as
-// `node --max-old-space-size=96 --max-semi-space-size=4 --v8-pool-size=1 --import tsx bench/micro.ts …`;
+// `node --max-old-space-size=96 --max-semi-space-size=8 --v8-pool-size=1 --import tsx bench/micro.ts …`;
 // the printed command line names the flags it ran with. Every subcommand stops measuring after about 20 s
 // whatever N is, and says so. --json prints the result as one JSON object instead of a table
 // (test/bench-micro.test.ts runs every subcommand that way, with a tiny N).
