@@ -11,12 +11,14 @@
 // 10 s of GET /login then 10 s of password logins (bcrypt_rounds 4), SQLite, 2 cores; peak RSS:
 //   --max-old-space-size=96 --max-semi-space-size=8: V8 otherwise lets garbage pile up towards
 //     its default limit (~4 GB here): peaks of ~300 MB (GET) and 370–470 MB (logins), against
-//     ~130 and ~163 MB. The live heap is ~40 MB after start, ~55 MB once logins ran, ~66 MB with
-//     every route loaded, so 96 leaves room for the requests in flight. The young generation's
-//     8 MB is where memory and speed meet (BENCHMARKS.md, "The heap limits' price"): with 4 MB,
-//     token login, the availability check and pick_idp served 10–15 % fewer requests a second than
-//     with no limits, with 8 MB as many as with none. The price is memory: the full SQLite matrix
-//     peaked at 146.7 MB (137–138 MB at 4 MB); a short probe sequence at 132 MB, against 148–149 MB
+//     ~130 and ~163 MB (measured with the 4 MB young generation used then). The live heap is
+//     ~40 MB after start, ~55 MB once logins ran, ~66 MB with every route loaded, so 96 leaves room
+//     for the requests in flight. The young generation's 8 MB is where memory and speed meet
+//     (BENCHMARKS.md, "Changes of the night of 2026-12-08"): with 4 MB, token login and the
+//     availability check served 10–15 % fewer requests a second than with no limits; with 8 MB as
+//     many as with none (pick_idp 10 % fewer than with none, as many as with the young generation
+//     unlimited: within this machine's noise). The price is memory: the full SQLite matrix peaked
+//     at 146.7–147.2 MB (137–138 MB at 4 MB); a short probe sequence at 132 MB, against 148–149 MB
 //     with the young generation unlimited and 154–166 MB with no limits at all.
 //   --v8-pool-size=1, MALLOC_ARENA_MAX=2: each of V8's background threads (4 by default) kept a
 //     malloc arena of its own, up to 40 MB under login load.

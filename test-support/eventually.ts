@@ -13,7 +13,7 @@ export async function eventually<T>(read: () => T | Promise<T>, done: (value: T)
 /**
  * Polls `probe` until it answers something other than undefined or false, and returns that; a probe
  * that throws counts as "not yet" (a server still starting, a database still locked). Throws after
- * `seconds`, naming `what` and the probe's last error, if any.
+ * `seconds`, naming `what` and the error of the last probe, if it threw.
  */
 export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, seconds = 30): Promise<T> {
   let lastError: unknown;
@@ -21,7 +21,9 @@ export async function until<T>(what: string, probe: () => T | undefined | false 
   const value = await eventually(
     async () => {
       try {
-        return await probe();
+        const answer = await probe();
+        lastError = undefined;
+        return answer;
       } catch (error) {
         lastError = error;
         return undefined;

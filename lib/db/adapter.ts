@@ -9,7 +9,7 @@ import { logger } from "../logging/logger";
 import { betterSqlite3Adapter, pgAdapter } from "./driver-packages";
 import { cachePreparedStatements } from "./sqlite-statement-cache";
 import { SERVER_AUTOCHECKPOINT_PAGES, startSqliteCheckpointer } from "./sqlite-checkpointer";
-import { gateStatementsOnTransactions } from "./sqlite-transaction-gate";
+import { gateStatementsOnTransactions, type SqliteConnection } from "./sqlite-transaction-gate";
 
 /** SQLite's own default page cache size per connection, in KiB (see createAdapterFactory). */
 export const SQLITE_PAGE_CACHE_KIB = 2000;
@@ -53,8 +53,13 @@ export function createAdapterFactory(databaseUrl: string, options: AdapterOption
     const connect = factory.connect.bind(factory);
     factory.connect = async () => {
       const adapter = await connect();
+      // The adapter keeps its better-sqlite3 connection as `client` (checked, in case that changes).
+      const connection = (adapter as unknown as { client?: SqliteConnection & { prepare?: unknown } }).client;
+      if (!connection || typeof connection.prepare !== "function" || typeof connection.exec !== "function") {
+        throw new Error("@prisma/adapter-better-sqlite3 no longer exposes its connection as `client`: update lib/db/adapter.ts");
+      }
       // One connection: another request's statement must not run inside an open transaction.
-      gateStatementsOnTransactions(adapter);
+      gateStatementsOnTransactions(adapter, connection);
       // better-sqlite3 builds SQLite with a 16 MB page cache per connection instead of SQLite's
       // 2 MB, and as the file grows the cache fills and stays full: ~10 MB of the server's peak
       // resident memory in `npm run bench` (BENCHMARKS.md). A page missing from it is read from the
@@ -73,9 +78,7 @@ export function createAdapterFactory(databaseUrl: string, options: AdapterOption
           await checkpointer.release();
         };
       }
-      // The adapter keeps its better-sqlite3 connection as `client` (checked, in case that changes).
-      const connection = (adapter as unknown as { client?: { prepare?: unknown } }).client;
-      if (connection && typeof connection.prepare === "function") cachePreparedStatements(connection as { prepare(sql: string): unknown });
+      cachePreparedStatements(connection as { prepare(sql: string): unknown });
       return adapter;
     };
     return factory;

@@ -1,12 +1,13 @@
 // Another request's statement never becomes part of an open SQLite transaction: a transaction that
 // rolls back takes only its own writes with it, and a plain write is committed when its promise
-// resolves. Without the gate (lib/db/sqlite-transaction-gate.ts) every case below loses B's write.
+// resolves. Without the gate (lib/db/sqlite-transaction-gate.ts) the cases that race a plain write
+// against a failing transaction lose that write.
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Sqlite from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, type Database } from "./client";
+import { createDatabase, driverAdapterOf, type Database } from "./client";
 import { queryRows, runInTransaction, sql } from "./direct-sql";
 import { applyPendingMigrations } from "./schema-engine";
 
@@ -37,8 +38,11 @@ describe("SQLite: statements of other requests stay out of an open transaction",
   });
 
   it("keeps plain writes made while an interactive transaction waits, after it rolls back", async () => {
+    let inside!: () => void;
+    const opened = new Promise<void>((resolve) => (inside = resolve));
     const failing = database.$transaction(async (tx) => {
       await tx.user.create({ data: account("a-rolled-back") });
+      inside();
       await sleep(30);
       throw new Error("the transaction fails after its first write");
     });
@@ -46,7 +50,7 @@ describe("SQLite: statements of other requests stay out of an open transaction",
       () => "committed",
       () => "rolled back",
     );
-    await sleep(5);
+    await opened;
 
     await database.user.create({ data: account("b-created") });
     // Committed by the time the request that wrote it could answer.
@@ -107,7 +111,55 @@ describe("SQLite: statements of other requests stay out of an open transaction",
     expect(await database.device.count({ where: { deviceId: { startsWith: "DIRECT" } } })).toBe(0);
   });
 
-  it("still runs transactions one after another, and plain statements at once when none is open", async () => {
+  it("keeps a plain write queued between two transactions out of the second, which rolls back", async () => {
+    let finishFirst!: () => void;
+    const firstMayEnd = new Promise<void>((resolve) => (finishFirst = resolve));
+    let inside!: () => void;
+    const firstOpened = new Promise<void>((resolve) => (inside = resolve));
+    const first = database.$transaction(async (tx) => {
+      await tx.user.create({ data: account("queue-first") });
+      inside();
+      await firstMayEnd;
+    });
+    await firstOpened;
+    const second = database
+      .$transaction(async (tx) => {
+        await tx.user.create({ data: account("queue-second") });
+        throw new Error("the second transaction fails");
+      })
+      .catch(() => "rolled back");
+    const plain = database.user.create({ data: account("queue-plain") });
+    const third = database.$transaction(async (tx) => {
+      await tx.user.create({ data: account("queue-third") });
+    });
+    finishFirst();
+    expect(await Promise.all([first.then(() => "committed"), second, plain.then(() => "written"), third.then(() => "committed")])).toEqual([
+      "committed",
+      "rolled back",
+      "written",
+      "committed",
+    ]);
+    expect(["queue-first", "queue-second", "queue-plain", "queue-third"].filter(committed)).toEqual(["queue-first", "queue-plain", "queue-third"]);
+  });
+
+  it("closes a transaction that ended without COMMIT or ROLLBACK before letting plain statements through", async () => {
+    // Prisma's client does this when COMMIT itself fails: it calls rollback() without sending ROLLBACK.
+    const adapter = await driverAdapterOf(database);
+    const transaction = await adapter.startTransaction();
+    await transaction.executeRaw({ sql: "INSERT INTO users (user_id, user_id_lower, lower_id_claim) VALUES ('@left-open:test.local', '@left-open:test.local', '@left-open:test.local')", args: [], argTypes: [] });
+    await transaction.rollback();
+
+    await database.user.create({ data: account("after-left-open") });
+    expect(committed("after-left-open")).toBe(true);
+    expect(committed("left-open")).toBe(false);
+    // And the next transaction can begin.
+    await database.$transaction(async (tx) => {
+      await tx.user.create({ data: account("next-transaction") });
+    });
+    expect(committed("next-transaction")).toBe(true);
+  });
+
+  it("still runs transactions one after another", async () => {
     const order: string[] = [];
     await Promise.all([
       database.$transaction(async (tx) => {

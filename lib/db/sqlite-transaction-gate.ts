@@ -12,9 +12,15 @@
 // adapter gives each transaction a connection of its own from the pool.)
 //
 // The gate: a transaction claims it before its BEGIN and hands it back at commit() or rollback(),
-// which the Prisma client and lib/db/direct-sql.ts call after sending COMMIT or ROLLBACK. A plain
-// statement that arrives while it is claimed waits for it. With no transaction open, a plain
+// which the Prisma client and lib/db/direct-sql.ts call once they have sent COMMIT or ROLLBACK. A
+// plain statement that arrives while it is claimed waits for it. With no transaction open, a plain
 // statement runs at once, with no extra await: the hot statements keep their speed.
+//
+// One path ends a transaction without either statement: when COMMIT itself fails, Prisma's client
+// calls rollback() without sending ROLLBACK, and SQLite stays inside the transaction. Opening the
+// gate then would let plain statements into it, and the next BEGIN would fail ("cannot start a
+// transaction within a transaction"), which leaves the adapter's own mutex held for good. So the
+// gate rolls back whatever the connection still has open before it lets anyone through.
 //
 // Checking the gate and claiming it (or running the statement) happen in one synchronous step, after
 // the last await: between a check and a claim made in different microtasks, someone else could claim
@@ -22,7 +28,13 @@
 // let through runs before anyone else can open a transaction.
 import type { SqlDriverAdapter, Transaction } from "@prisma/driver-adapter-utils";
 
-export function gateStatementsOnTransactions(adapter: SqlDriverAdapter): void {
+/** The better-sqlite3 connection under the adapter, as far as the gate needs it. */
+export interface SqliteConnection {
+  readonly inTransaction: boolean;
+  exec(sql: string): unknown;
+}
+
+export function gateStatementsOnTransactions(adapter: SqlDriverAdapter, connection: SqliteConnection): void {
   /** Settles when the open transaction ends; null when none is open. */
   let open: Promise<void> | null = null;
 
@@ -36,6 +48,13 @@ export function gateStatementsOnTransactions(adapter: SqlDriverAdapter): void {
     const release = () => {
       if (ended) return;
       ended = true;
+      if (connection.inTransaction) {
+        try {
+          connection.exec("ROLLBACK");
+        } catch {
+          // Nothing more to undo: SQLite had already ended the transaction.
+        }
+      }
       if (open === claim) open = null;
       end();
     };
