@@ -78,8 +78,9 @@ export async function queryRows<Row extends Record<string, unknown>>(database: D
 
 /**
  * Runs the statements in one transaction, in order: all of them are written or none. On SQLite the
- * adapter's transaction lock serialises this with the client's own transactions on the one
- * connection; on PostgreSQL it takes a connection of the pool for the duration.
+ * one connection's gate (lib/db/sqlite-transaction-gate.ts) serialises this with the client's own
+ * transactions and keeps other requests' statements out of it until it ends; on PostgreSQL it takes
+ * a connection of the pool for the duration.
  */
 export async function runInTransaction(database: Database, statements: readonly SqlStatement[]): Promise<void> {
   refuseNulCharacters(statements);

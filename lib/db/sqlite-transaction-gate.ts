@@ -55,7 +55,8 @@ export function gateStatementsOnTransactions(adapter: SqlDriverAdapter, connecti
           // Nothing more to undo: SQLite had already ended the transaction.
         }
       }
-      if (open === claim) open = null;
+      // Claims are exclusive, so the gate is still this transaction's own.
+      open = null;
       end();
     };
     let transaction: Transaction;
